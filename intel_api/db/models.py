@@ -1,0 +1,275 @@
+"""The PlateWatch schema: typed SQLAlchemy 2.0 models. Every change ships with an Alembic migration."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from intel_api.db.base import Base
+from intel_api.db.types import UTCDateTime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Role(StrEnum):
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class ApiKeyScope(StrEnum):
+    CAMERA = "camera"  # remote camera workers posting sightings
+    LETTERS = "letters"  # the letter system fetching approved letters
+
+
+class FlagKind(StrEnum):
+    SLOW = "slow"
+    CIRCLING = "circling"
+    FREQUENT = "frequent"
+    HOTLIST = "hotlist"
+
+
+class FlagStatus(StrEnum):
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+    ESCALATED = "escalated"
+
+
+class ReviewAction(StrEnum):
+    CONFIRM = "confirm"
+    DISMISS = "dismiss"
+    ESCALATE = "escalate"
+
+
+class LetterStatus(StrEnum):
+    AWAITING_APPROVAL = "awaiting_approval"
+    APPROVED = "approved"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    RESPONDED = "responded"
+
+
+class ExclusionCategory(StrEnum):
+    RESIDENT = "resident"
+    BUS = "bus"
+    TAXI = "taxi"
+    EMERGENCY = "emergency"
+    BUSINESS = "business"
+    OTHER = "other"
+
+
+def _enum(e: type[StrEnum]) -> sa.Enum:
+    # Stored as VARCHAR + CHECK so adding a value is a plain migration on both backends.
+    return sa.Enum(e, native_enum=False, length=24, values_callable=lambda x: [m.value for m in x])
+
+
+class Camera(Base):
+    __tablename__ = "camera"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    location: Mapped[str] = mapped_column(sa.String(400), default="")
+    latitude: Mapped[float | None] = mapped_column(sa.Float)
+    longitude: Mapped[float | None] = mapped_column(sa.Float)
+    direction_of_travel: Mapped[str] = mapped_column(sa.String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+flag_sighting = sa.Table(
+    "flag_sighting",
+    Base.metadata,
+    sa.Column("flag_id", sa.ForeignKey("flag.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("sighting_id", sa.ForeignKey("sighting.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Sighting(Base):
+    """One vehicle pass past one camera (detect.records.Sighting, stored)."""
+
+    __tablename__ = "sighting"
+    __table_args__ = (
+        sa.Index("ix_sighting_plate_first_seen", "plate_text", "first_seen"),
+        sa.Index("ix_sighting_camera_first_seen", "camera_id", "first_seen"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    track_key: Mapped[str] = mapped_column(sa.String(160), unique=True)
+    camera_id: Mapped[str] = mapped_column(sa.ForeignKey("camera.id", ondelete="RESTRICT"))
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    vehicle_class: Mapped[str] = mapped_column(sa.String(16))
+    plate_raw: Mapped[str | None] = mapped_column(sa.String(16))
+    plate_text: Mapped[str | None] = mapped_column(sa.String(16))
+    plate_confidence: Mapped[float | None] = mapped_column(sa.Float)
+    plate_format: Mapped[str | None] = mapped_column(sa.String(32))
+    plate_valid: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # Set when an officer corrects the plate; plate_text then holds the corrected value.
+    plate_corrected_by: Mapped[str | None] = mapped_column(sa.String(64))
+    speed_kmh: Mapped[float | None] = mapped_column(sa.Float)
+    min_speed_kmh: Mapped[float | None] = mapped_column(sa.Float)
+    direction: Mapped[str | None] = mapped_column(sa.String(32))
+    heading_deg: Mapped[float | None] = mapped_column(sa.Float)
+    stopped: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    stopped_seconds: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    dwell_seconds: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    zone_dwell: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    plate_image_path: Mapped[str | None] = mapped_column(sa.String(500))
+    vehicle_image_path: Mapped[str | None] = mapped_column(sa.String(500))
+    frames_seen: Mapped[int] = mapped_column(sa.Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    reads: Mapped[list[PlateReadRow]] = relationship(
+        back_populates="sighting", cascade="all, delete-orphan", passive_deletes=True
+    )
+    flags: Mapped[list[Flag]] = relationship(secondary=flag_sighting, back_populates="sightings")
+
+
+class PlateReadRow(Base):
+    """A per-frame candidate behind a sighting: the audit trail of how its plate was chosen."""
+
+    __tablename__ = "plate_read"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    sighting_id: Mapped[int] = mapped_column(sa.ForeignKey("sighting.id", ondelete="CASCADE"), index=True)
+    timestamp: Mapped[datetime] = mapped_column(UTCDateTime)
+    raw_text: Mapped[str] = mapped_column(sa.String(16))
+    text: Mapped[str] = mapped_column(sa.String(16))
+    confidence: Mapped[float] = mapped_column(sa.Float)
+    reader: Mapped[str] = mapped_column(sa.String(32))
+    grammar_valid: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    box: Mapped[list[float] | None] = mapped_column(sa.JSON)
+
+    sighting: Mapped[Sighting] = relationship(back_populates="reads")
+
+
+class HotlistEntry(Base):
+    __tablename__ = "hotlist_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plate_text: Mapped[str] = mapped_column(sa.String(16), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    owner: Mapped[str] = mapped_column(sa.String(100))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+
+
+class Exclusion(Base):
+    __tablename__ = "exclusion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plate_text: Mapped[str] = mapped_column(sa.String(16), index=True)
+    category: Mapped[ExclusionCategory] = mapped_column(_enum(ExclusionCategory))
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+
+
+class Flag(Base):
+    __tablename__ = "flag"
+    __table_args__ = (sa.Index("ix_flag_status_kind", "status", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[FlagKind] = mapped_column(_enum(FlagKind))
+    status: Mapped[FlagStatus] = mapped_column(_enum(FlagStatus), default=FlagStatus.OPEN)
+    plate_text: Mapped[str] = mapped_column(sa.String(16), index=True)
+    # Deduplicates incremental and batch rule runs: the same evidence never raises two flags.
+    dedupe_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    explanation: Mapped[str] = mapped_column(sa.Text)
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    matched_by: Mapped[str | None] = mapped_column(sa.String(8))  # "exact" | "fuzzy" for hotlist hits
+    hotlist_entry_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("hotlist_entry.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    sightings: Mapped[list[Sighting]] = relationship(secondary=flag_sighting, back_populates="flags")
+    reviews: Mapped[list[Review]] = relationship(back_populates="flag", order_by="Review.created_at")
+
+
+class Review(Base):
+    __tablename__ = "review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flag_id: Mapped[int] = mapped_column(sa.ForeignKey("flag.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="RESTRICT"))
+    action: Mapped[ReviewAction] = mapped_column(_enum(ReviewAction))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    corrected_plate: Mapped[str | None] = mapped_column(sa.String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    flag: Mapped[Flag] = relationship(back_populates="reviews")
+
+
+class Letter(Base):
+    __tablename__ = "letter"
+    __table_args__ = (sa.Index("ix_letter_plate_created", "plate_text", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flag_id: Mapped[int | None] = mapped_column(sa.ForeignKey("flag.id", ondelete="SET NULL"), index=True)
+    plate_text: Mapped[str] = mapped_column(sa.String(16))
+    status: Mapped[LetterStatus] = mapped_column(_enum(LetterStatus), default=LetterStatus.AWAITING_APPROVAL)
+    policy_window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    template_version: Mapped[str] = mapped_column(sa.String(32))
+    keeper_name: Mapped[str | None] = mapped_column(sa.String(200))
+    keeper_address: Mapped[str | None] = mapped_column(sa.Text)
+    keeper_lookup_source: Mapped[str | None] = mapped_column(sa.String(64))
+    pdf_path: Mapped[str | None] = mapped_column(sa.String(500))
+    approved_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="RESTRICT"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approval_rationale: Mapped[str | None] = mapped_column(sa.Text)
+    cancelled_reason: Mapped[str | None] = mapped_column(sa.Text)
+    keeper_response: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(128), unique=True)  # sha256 of the secret
+    scope: Mapped[ApiKeyScope] = mapped_column(_enum(ApiKeyScope))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEvent(Base):
+    """Append-only: no route edits or deletes these rows (retention of the log itself is by age only)."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (sa.Index("ix_audit_event_at", "at"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(sa.String(64))
+    actor_kind: Mapped[str] = mapped_column(sa.String(16))  # user | api_key | system
+    action: Mapped[str] = mapped_column(sa.String(64), index=True)
+    target_type: Mapped[str] = mapped_column(sa.String(32))
+    target_id: Mapped[str | None] = mapped_column(sa.String(64))
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)

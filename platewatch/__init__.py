@@ -1,0 +1,1 @@
+"""PlateWatch: CCTV number-plate recognition and vehicle intelligence."""

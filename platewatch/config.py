@@ -1,0 +1,295 @@
+"""Site configuration: one YAML file, validated at load into a frozen typed tree.
+
+Secrets never live in the YAML: a value may reference the environment as `${NAME}` (for example a
+camera URL with a password), and the database URL comes from `PLATEWATCH_DATABASE_URL` when set.
+Every mistake is reported with its path, e.g. `cameras[1].zones[0].polygon: needs at least 3 points`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+_ENV_REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
+
+Point = tuple[float, float]
+
+
+class ConfigError(Exception):
+    """A site configuration that cannot be used; `problems` holds one line per mistake."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: {len(problems)} problem(s)\n" + "\n".join(f"  {p}" for p in problems))
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Location(StrictModel):
+    description: str = Field("", description="Where the camera is, in words")
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+
+
+class Zone(StrictModel):
+    name: str = Field(pattern=r"^[a-z0-9_]+$", description="Zone id, unique within the camera")
+    polygon: list[Point] = Field(description="Image-pixel polygon, at least 3 points")
+    kind: Literal["watch", "plate", "exclude"] = Field(
+        "watch",
+        description="watch: rules apply (slow/kerb-crawling); plate: plates are read here; "
+        "exclude: detections inside are ignored",
+    )
+
+    @field_validator("polygon")
+    @classmethod
+    def _polygon_has_area(cls, v: list[Point]) -> list[Point]:
+        if len(v) < 3:
+            raise ValueError("polygon needs at least 3 points")
+        return v
+
+
+class Calibration(StrictModel):
+    """Ground-plane homography: image pixels -> metres on the road surface."""
+
+    image_points: list[Point] = Field(description="At least 4 pixel positions on the road")
+    world_points: list[Point] = Field(description="The same points in metres (x east, y north)")
+
+    @model_validator(mode="after")
+    def _pairs(self) -> Calibration:
+        if len(self.image_points) < 4:
+            raise ValueError("calibration needs at least 4 image_points")
+        if len(self.image_points) != len(self.world_points):
+            raise ValueError(
+                f"calibration has {len(self.image_points)} image_points but "
+                f"{len(self.world_points)} world_points"
+            )
+        return self
+
+
+class Camera(StrictModel):
+    id: str = Field(pattern=r"^[a-z0-9_]+$", description="Stable camera id used in track keys")
+    name: str = ""
+    source: str = Field(description="Video file, image folder, rtsp:// or http(s):// URL; ${ENV} allowed")
+    location: Location = Location()
+    direction_of_travel: str = Field("", description="e.g. 'northbound', as the site survey records it")
+    start_time: datetime | None = Field(
+        None, description="For recorded files: UTC time of the first frame (else file metadata/mtime)"
+    )
+    process_fps: float | None = Field(None, gt=0, le=60, description="Overrides detection.process_fps")
+    zones: list[Zone] = []
+    calibration: Calibration | None = None
+
+    @field_validator("start_time")
+    @classmethod
+    def _aware(cls, v: datetime | None) -> datetime | None:
+        if v is not None and v.tzinfo is None:
+            raise ValueError("start_time needs a timezone, e.g. 2024-05-01T22:00:00Z")
+        return v
+
+    @model_validator(mode="after")
+    def _unique_zones(self) -> Camera:
+        names = [z.name for z in self.zones]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"zone names must be unique, repeated: {', '.join(dupes)}")
+        return self
+
+    def resolved_source(self) -> str:
+        """The source with `${ENV}` references filled in; raises KeyError naming a missing one."""
+        return expand_env(self.source)
+
+
+class ModelPaths(StrictModel):
+    """Explicit weight paths; empty means: find by manifest name (see models/manifest.yaml)."""
+
+    vehicle_detector: Path | None = None
+    plate_detector: Path | None = None
+    ocr_dir: Path | None = None
+
+
+class Detection(StrictModel):
+    process_fps: float = Field(5.0, gt=0, le=60, description="Frames per second of video analysed")
+    vehicle_confidence: float = Field(0.25, gt=0, lt=1)
+    plate_confidence: float = Field(0.25, gt=0, lt=1)
+    vehicle_imgsz: int = Field(640, ge=160, le=1920)
+    plate_imgsz: int = Field(640, ge=160, le=1920)
+    min_vehicle_height_px: int = Field(40, ge=0, description="Smaller vehicles are tracked but not read")
+    min_plate_width_px: int = Field(30, ge=0)
+    max_reads_per_track: int = Field(12, ge=1, le=200, description="OCR attempts kept per track")
+    region: Literal["gb", "any"] = "gb"
+    letter_grade_confidence: float = Field(
+        0.9, gt=0, le=1, description="Consensus confidence a read needs before it can lead to a letter"
+    )
+    track_lost_seconds: float = Field(2.0, gt=0, description="A track unseen this long is finished")
+    stopped_speed_kmh: float = Field(3.0, ge=0, description="Below this a vehicle counts as stopped")
+    blur_people: bool = Field(True, description="Blur people in evidence images before writing")
+    queue_size: int = Field(64, ge=1, le=10000, description="Frames buffered between reader and detector")
+
+
+class SlowRule(StrictModel):
+    max_speed_kmh: float = Field(12.0, gt=0)
+    min_duration_s: float = Field(8.0, gt=0)
+    parked_after_s: float = Field(300.0, gt=0, description="Stationary longer than this = parked")
+
+
+class CirclingRule(StrictModel):
+    passes: int = Field(3, ge=2)
+    window_minutes: float = Field(60.0, gt=0)
+
+
+class FrequentRule(StrictModel):
+    nights: int = Field(3, ge=2)
+    days: int = Field(30, ge=1)
+    night_start: str = Field("19:00", pattern=r"^\d\d:\d\d$")
+    night_end: str = Field("07:00", pattern=r"^\d\d:\d\d$")
+
+
+class Rules(StrictModel):
+    slow: SlowRule = SlowRule()
+    circling: CirclingRule = CirclingRule()
+    frequent: FrequentRule = FrequentRule()
+    hotlist_max_distance: int = Field(1, ge=0, le=2, description="Confusable characters allowed")
+
+
+class LetterPolicy(StrictModel):
+    min_qualifying_passes: int = Field(2, ge=1)
+    distinct_occasions: bool = Field(True, description="Passes must be on different nights")
+    window_days: int = Field(90, ge=1, description="One letter per vehicle per this many days")
+    template_version: str = "v1"
+
+
+class Retention(StrictModel):
+    sightings_days: int = Field(365, ge=1)
+    audit_days: int = Field(2190, ge=365)
+
+
+class Storage(StrictModel):
+    data_dir: Path = Path("var")
+    evidence_dir: Path | None = None
+    spool_dir: Path | None = None
+
+    def evidence_path(self) -> Path:
+        return self.evidence_dir or self.data_dir / "evidence"
+
+    def spool_path(self) -> Path:
+        return self.spool_dir or self.data_dir / "spool"
+
+
+class Api(StrictModel):
+    token_minutes: int = Field(60, ge=1, le=24 * 60)
+    officer_history_days: int = Field(90, ge=1)
+
+
+class Site(StrictModel):
+    name: str
+    timezone: str = "Europe/London"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError(f"unknown timezone {v!r}") from e
+        return v
+
+
+class SiteConfig(StrictModel):
+    site: Site
+    storage: Storage = Storage()
+    database_url: str | None = Field(None, description="Overridden by PLATEWATCH_DATABASE_URL")
+    models: ModelPaths = ModelPaths()
+    detection: Detection = Detection()
+    cameras: Annotated[list[Camera], Field(min_length=1)]
+    rules: Rules = Rules()
+    letters: LetterPolicy = LetterPolicy()
+    retention: Retention = Retention()
+    api: Api = Api()
+
+    @model_validator(mode="after")
+    def _unique_cameras(self) -> SiteConfig:
+        ids = [c.id for c in self.cameras]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"camera ids must be unique, repeated: {', '.join(dupes)}")
+        return self
+
+    def camera(self, camera_id: str) -> Camera:
+        for cam in self.cameras:
+            if cam.id == camera_id:
+                return cam
+        raise KeyError(f"no camera {camera_id!r} in config (have: {', '.join(c.id for c in self.cameras)})")
+
+    def resolved_database_url(self) -> str:
+        env = os.environ.get("PLATEWATCH_DATABASE_URL")
+        if env:
+            return env
+        if self.database_url:
+            return expand_env(self.database_url)
+        return f"sqlite:///{(self.storage.data_dir / 'platewatch.db').resolve()}"
+
+
+def expand_env(value: str) -> str:
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in os.environ:
+            raise KeyError(f"environment variable {name} is not set (referenced as ${{{name}}})")
+        return os.environ[name]
+
+    return _ENV_REF.sub(sub, value)
+
+
+def _format_loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out or "(top level)"
+
+
+def format_validation_error(err: ValidationError) -> list[str]:
+    problems = []
+    for e in err.errors():
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling against configs/example-site.yaml)"
+        elif e["type"] == "missing":
+            msg = "required key is missing"
+        problems.append(f"{_format_loc(loc)}: {msg}")
+    return problems
+
+
+def parse_config(data: Any, source: str = "<config>") -> SiteConfig:
+    if not isinstance(data, dict):
+        raise ConfigError(source, ["(top level): expected a mapping of keys, got " + type(data).__name__])
+    try:
+        return SiteConfig.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(source, format_validation_error(e)) from None
+
+
+def load_config(path: Path | str) -> SiteConfig:
+    """Load and validate a site YAML file; relative storage paths are kept relative to the CWD."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(str(p), [f"cannot read file: {e.strerror}"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise ConfigError(str(p), [f"not valid YAML: {e}"]) from None
+    return parse_config(data, str(p))
