@@ -96,13 +96,14 @@ class Camera(StrictModel):
             raise ValueError("start_time needs a timezone, e.g. 2024-05-01T22:00:00Z")
         return v
 
-    @model_validator(mode="after")
-    def _unique_zones(self) -> Camera:
-        names = [z.name for z in self.zones]
+    @field_validator("zones")
+    @classmethod
+    def _unique_zones(cls, zones: list[Zone]) -> list[Zone]:
+        names = [z.name for z in zones]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"zone names must be unique, repeated: {', '.join(dupes)}")
-        return self
+        return zones
 
     def resolved_source(self) -> str:
         """The source with `${ENV}` references filled in; raises KeyError naming a missing one."""
@@ -216,13 +217,14 @@ class SiteConfig(StrictModel):
     retention: Retention = Retention()
     api: Api = Api()
 
-    @model_validator(mode="after")
-    def _unique_cameras(self) -> SiteConfig:
-        ids = [c.id for c in self.cameras]
+    @field_validator("cameras")
+    @classmethod
+    def _unique_cameras(cls, cameras: list[Camera]) -> list[Camera]:
+        ids = [c.id for c in cameras]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"camera ids must be unique, repeated: {', '.join(dupes)}")
-        return self
+        return cameras
 
     def camera(self, camera_id: str) -> Camera:
         for cam in self.cameras:
