@@ -1,0 +1,126 @@
+"""Plate grammar by region: normalise a read, validate it and repair confusable characters.
+
+Correction policy for region ``gb`` (formats and tiers in `detect.grammar_gb`):
+
+1. A raw text that is already a valid plate is **kept**, even when a confusion swap would turn it
+   into a more common format. ``A812CDE`` is a real prefix plate (1983) and also what a reader
+   returns for ``AB12CDE`` when it sees B as 8; the two are about equally likely on the road, and
+   choosing here would wipe out the per-frame evidence that `detect.consensus` votes on. So the text
+   stays, and the readings one swap away in *strictly better* tiers go into ``alternatives``
+   (``ambiguous`` True).
+2. A raw text that is not valid is corrected only if exactly one reading exists in the best tier
+   reachable (current > prefix/suffix > Q > NI > dateless/diplomatic), with at most
+   ``MAX_CORRECTIONS`` replaced characters, and never into ``gb_current_unissued``. The age
+   identifier does disambiguate: with T read in a digit slot, ``ABT9CDE`` in 2026 becomes
+   ``AB19CDE`` because ``AB79CDE`` cannot have been issued yet.
+3. When the best tier holds several readings (``0Y09FEU`` → ``OY09FEU`` or ``DY09FEU``) nothing is
+   corrected: ``text == raw``, ``valid`` False, and the readings are listed in ``alternatives``.
+
+Region ``any`` has no grammar: the text is normalised, and it is valid when it has 4 to 10
+characters with at least one digit and at least one letter. All-digit strings are usually
+timestamps or overlays and all-letter strings are badges or words (DOMAIN rule 5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Literal
+
+from detect.grammar_confusion import confusable_distance, confusable_with, is_confusable
+from detect.grammar_gb import MAX_ALTERNATIVE_SWAPS, MAX_CORRECTION_TIER, MAX_CORRECTIONS, gb_readings
+
+__all__ = [
+    "GrammarResult",
+    "Region",
+    "apply_grammar",
+    "confusable_distance",
+    "confusable_with",
+    "format_of",
+    "is_confusable",
+    "normalise",
+]
+
+Region = Literal["gb", "any"]
+
+ANY_MIN_LEN = 4
+ANY_MAX_LEN = 10
+
+
+@dataclass(frozen=True, slots=True)
+class GrammarResult:
+    raw: str  # input normalised: upper-case, A-Z0-9 only
+    text: str  # corrected text; == raw when nothing was corrected or the correction is ambiguous
+    valid: bool  # text matches a format of the region
+    format: str | None  # e.g. "gb_current"; None when invalid or region "any"
+    corrected: bool
+    alternatives: tuple[str, ...]  # other valid readings reachable by confusion swaps
+    warnings: tuple[str, ...] = ()  # e.g. unpublished memory tag, age identifier not yet issued
+
+    @property
+    def ambiguous(self) -> bool:
+        return bool(self.alternatives)
+
+
+def normalise(text: str) -> str:
+    """Upper-case ASCII letters and digits only: spaces, punctuation and non-ASCII are dropped."""
+    # Filter before upper(): "ß".upper() is "SS", which must not sneak in.
+    return "".join(ch for ch in text if ch.isascii() and ch.isalnum()).upper()
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def apply_grammar(text: str, region: Region, on_date: date | None = None) -> GrammarResult:
+    """Normalise `text` and validate/correct it under `region`'s grammar as seen on `on_date`
+    (default: today, UTC). See the module docstring for the policy."""
+    raw = normalise(text)
+    if region == "any":
+        return _apply_any(raw)
+    if region == "gb":
+        return _apply_gb(raw, on_date or _today())
+    raise ValueError(f"unknown plate region {region!r}; expected 'gb' or 'any'")
+
+
+def format_of(text: str, region: Region, on_date: date | None = None) -> str | None:
+    """Format of `text` as written (no correction); None when it fits none or region is ``any``."""
+    if region == "any":
+        return None
+    if region != "gb":
+        raise ValueError(f"unknown plate region {region!r}; expected 'gb' or 'any'")
+    raw = normalise(text)
+    own = gb_readings(raw, on_date or _today(), max_swaps=0)
+    return own[0].format if own else None
+
+
+def _apply_any(raw: str) -> GrammarResult:
+    valid = (
+        ANY_MIN_LEN <= len(raw) <= ANY_MAX_LEN
+        and any(c.isdigit() for c in raw)
+        and any(c.isalpha() for c in raw)
+    )
+    return GrammarResult(raw=raw, text=raw, valid=valid, format=None, corrected=False, alternatives=())
+
+
+@lru_cache(maxsize=8192)
+def _apply_gb(raw: str, on: date) -> GrammarResult:
+    readings = gb_readings(raw, on, MAX_CORRECTIONS)
+    own = next((r for r in readings if r.text == raw), None)
+    if own is not None:
+        better = tuple(
+            r.text
+            for r in readings
+            if r.tier < own.tier and r.tier <= MAX_CORRECTION_TIER and r.swaps <= MAX_ALTERNATIVE_SWAPS
+        )
+        return GrammarResult(raw, raw, True, own.format, False, better, own.warnings)
+    targets = [r for r in readings if r.tier <= MAX_CORRECTION_TIER]
+    if not targets:
+        return GrammarResult(raw, raw, False, None, False, ())
+    best_tier = min(r.tier for r in targets)
+    top = [r for r in targets if r.tier == best_tier]
+    if len(top) > 1:
+        return GrammarResult(raw, raw, False, None, False, tuple(r.text for r in top))
+    only = top[0]
+    return GrammarResult(raw, only.text, True, only.format, True, (), only.warnings)
