@@ -169,6 +169,8 @@ class Exclusion(Base):
     plate_text: Mapped[str] = mapped_column(sa.String(16), index=True)
     category: Mapped[ExclusionCategory] = mapped_column(_enum(ExclusionCategory))
     reason: Mapped[str] = mapped_column(sa.String(500))
+    # Who answers for the entry at review time (NASPLE: reference lists need an owner); migration 0003.
+    owner: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,118 @@
+"""Who is calling: officers log in with a password (argon2id) and get a signed, expiring JWT;
+services present an API key whose SHA-256 is stored, never the key itself."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+import jwt
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session
+
+from intel_api.db.models import ApiKey, ApiKeyScope, Role, User
+
+JWT_ALGORITHM = "HS256"
+API_KEY_PREFIX = "pwk_"
+ROLE_RANK: dict[Role, int] = {Role.OFFICER: 1, Role.SUPERVISOR: 2, Role.ADMIN: 3}
+
+# Verifying against a dummy hash when the user does not exist keeps response times the same,
+# so a timing probe cannot tell which usernames exist.
+_DUMMY_PASSWORD = "not-a-real-password"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated caller: an officer account or a service API key."""
+
+    kind: Literal["user", "api_key"]
+    name: str
+    role: Role | None = None
+    scope: ApiKeyScope | None = None
+    user_id: int | None = None
+
+    def has_role(self, minimum: Role) -> bool:
+        return self.role is not None and ROLE_RANK[self.role] >= ROLE_RANK[minimum]
+
+
+class PasswordHashing:
+    def __init__(self, time_cost: int, memory_kib: int) -> None:
+        self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
+        self._dummy = self._hasher.hash(_DUMMY_PASSWORD)
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def verify(self, stored_hash: str | None, password: str) -> bool:
+        try:
+            return self._hasher.verify(stored_hash or self._dummy, password) and stored_hash is not None
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+def authenticate(session: Session, hashing: PasswordHashing, username: str, password: str) -> User | None:
+    user = session.scalar(sa.select(User).where(User.username == username))
+    ok = hashing.verify(user.password_hash if user else None, password)
+    if user is None or not ok or not user.active:
+        return None
+    return user
+
+
+def issue_token(user: User, key: str, minutes: int, now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    claims = {
+        "sub": user.username,
+        "role": user.role.value,
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(minutes=minutes)).timestamp()),
+    }
+    return jwt.encode(claims, key, algorithm=JWT_ALGORITHM)
+
+
+def user_from_token(session: Session, token: str, key: str) -> User | None:
+    """The active user a valid token names; the role comes from the database, so a demotion is immediate."""
+    try:
+        claims = jwt.decode(token, key, algorithms=[JWT_ALGORITHM], options={"require": ["exp", "sub"]})
+    except jwt.PyJWTError:
+        return None
+    sub = claims.get("sub")
+    if not isinstance(sub, str):
+        return None
+    user = session.scalar(sa.select(User).where(User.username == sub))
+    return user if user is not None and user.active else None
+
+
+def hash_api_key(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def new_api_key_secret() -> str:
+    return API_KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def api_key_from_secret(session: Session, secret: str) -> ApiKey | None:
+    key = session.scalar(sa.select(ApiKey).where(ApiKey.key_hash == hash_api_key(secret)))
+    return key if key is not None and key.revoked_at is None else None
+
+
+def create_user(
+    session: Session, hashing: PasswordHashing, username: str, password: str, role: Role, full_name: str = ""
+) -> User:
+    user = User(username=username, password_hash=hashing.hash(password), role=role, full_name=full_name)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def create_api_key(session: Session, name: str, scope: ApiKeyScope) -> tuple[ApiKey, str]:
+    """A new key and its secret; the secret is returned once and only its hash is stored."""
+    secret = new_api_key_secret()
+    key = ApiKey(name=name, key_hash=hash_api_key(secret), scope=scope)
+    session.add(key)
+    session.flush()
+    return key, secret

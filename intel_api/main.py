@@ -1,0 +1,140 @@
+"""The officers' API: `create_app(settings)` builds everything; nothing is created at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
+
+from intel_api import messages
+from intel_api.auth import PasswordHashing
+from intel_api.context import AppContext
+from intel_api.db.session import make_engine, make_session_factory
+from intel_api.routers import audit, auth, flags, health, ingest, letters, sightings, vehicles, watchlists
+from intel_api.services.keeper import FileKeeperLookup, HttpKeeperLookup, KeeperLookup, NoKeeperLookup
+from intel_api.settings import ApiSettings
+from platewatch.config import SiteConfig, load_config
+
+log = logging.getLogger(__name__)
+
+TAGS = [
+    {"name": "auth", "description": "Log in (OAuth2 password flow) and check who you are."},
+    {"name": "sightings", "description": "Search vehicle passes and view evidence. Every search is audited."},
+    {"name": "vehicles", "description": "A vehicle's visit history and pattern summary."},
+    {"name": "flags", "description": "The review queue: confirm, dismiss or escalate what the rules raised."},
+    {
+        "name": "letters",
+        "description": "Keeper letters: drafted by the system, approved only by a supervisor.",
+    },
+    {"name": "hotlist", "description": "Vehicles of interest (owner, reason and expiry required)."},
+    {"name": "exclusions", "description": "Vehicles with a documented reason to be in the area."},
+    {"name": "ingest", "description": "Remote camera workers post finished sightings here."},
+    {"name": "audit", "description": "The append-only audit trail (admins, read-only)."},
+    {"name": "health", "description": "Liveness check."},
+]
+
+
+def make_keeper_lookup(settings: ApiSettings) -> KeeperLookup:
+    if settings.keeper_source == "file":
+        assert settings.keeper_file is not None
+        return FileKeeperLookup(settings.keeper_file)
+    if settings.keeper_source == "http":
+        assert settings.keeper_url is not None
+        token = settings.keeper_token.get_secret_value() if settings.keeper_token else None
+        return HttpKeeperLookup(settings.keeper_url, token, settings.keeper_timeout_s)
+    return NoKeeperLookup()
+
+
+def build_context(settings: ApiSettings, site: SiteConfig | None = None) -> AppContext:
+    site = site or load_config(settings.config)
+    engine = make_engine(settings.database_url or site.resolved_database_url())
+    return AppContext(
+        settings=settings,
+        site=site,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        hashing=PasswordHashing(settings.password_time_cost, settings.password_memory_kib),
+        keeper=make_keeper_lookup(settings),
+        signing_key=settings.signing_key(),
+    )
+
+
+def _field_name(loc: tuple[int | str, ...]) -> str:
+    parts = [str(p) for p in loc]
+    where = parts[0] if parts and parts[0] in {"body", "query", "path", "header", "cookie"} else ""
+    name = ".".join(parts[1:] if where else parts) or where
+    return f"{name} ({where})" if where else name
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": _field_name(tuple(e["loc"])), "message": str(e["msg"]), "type": str(e["type"])}
+            for e in exc.errors()
+        ]
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return JSONResponse(
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+            content={"detail": messages.VALIDATION_FAILED.format(fields=summary), "errors": errors},
+        )
+
+    @app.exception_handler(sa_exc.OperationalError)
+    @app.exception_handler(sa_exc.InterfaceError)
+    async def _db_down(request: Request, exc: sa_exc.DBAPIError) -> JSONResponse:
+        log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc.orig)
+        return JSONResponse(
+            status_code=503, content={"detail": messages.DATABASE_UNAVAILABLE}, headers={"Retry-After": "5"}
+        )
+
+    @app.exception_handler(sa_exc.IntegrityError)
+    async def _conflict(request: Request, exc: sa_exc.IntegrityError) -> JSONResponse:
+        log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
+        return JSONResponse(status_code=409, content={"detail": messages.DATABASE_CONFLICT})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return JSONResponse(status_code=500, content={"detail": messages.INTERNAL_ERROR})
+
+
+def create_app(settings: ApiSettings, site: SiteConfig | None = None) -> FastAPI:
+    """The API for one site; `site` defaults to the YAML named by `settings.config`."""
+    context = build_context(settings, site)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        close = getattr(context.keeper, "close", None)
+        if callable(close):
+            close()
+        context.engine.dispose()
+
+    app = FastAPI(
+        title="PlateWatch officers' API",
+        version="1",
+        summary="Sightings, reviews, keeper letters and audit for a community ANPR deployment.",
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    app.state.context = context
+    _install_error_handlers(app)
+    for router in (
+        health.router,
+        auth.router,
+        sightings.router,
+        vehicles.router,
+        flags.router,
+        letters.router,
+        watchlists.hotlist_router,
+        watchlists.exclusions_router,
+        ingest.router,
+        audit.router,
+    ):
+        app.include_router(router)
+    return app

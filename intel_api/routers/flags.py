@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, HTTPException, Query, status
+from sqlalchemy.orm import Session
+
+from intel_api import messages
+from intel_api.auth import Principal
+from intel_api.context import AppContext
+from intel_api.db.models import Flag, FlagKind, FlagStatus, ReviewAction
+from intel_api.deps import ContextDep, Officer, SessionDep
+from intel_api.routers.views import letter_out, sighting_out
+from intel_api.rules.nights import parse_hhmm
+from intel_api.schemas.common import Page, PageQuery, PageSizeQuery
+from intel_api.schemas.flags import ConfirmIn, FlagDetail, FlagOut, ReasonIn, ReviewOut, ReviewResult
+from intel_api.services import audit, review
+from intel_api.services import letters as letters_svc
+
+router = APIRouter(prefix="/flags", tags=["flags"])
+
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"description": "The flag is not in a state that allows this"}
+}
+
+
+@router.get("", summary="The review queue, filtered by status and kind", response_model=Page[FlagOut])
+def list_flags(
+    session: SessionDep,
+    principal: Officer,
+    status_: Annotated[list[FlagStatus] | None, Query(alias="status")] = None,
+    kind: Annotated[list[FlagKind] | None, Query()] = None,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 50,
+) -> Page[FlagOut]:
+    conds: list[sa.ColumnElement[bool]] = []
+    if status_:
+        conds.append(Flag.status.in_(status_))
+    if kind:
+        conds.append(Flag.kind.in_(kind))
+    total = session.scalar(sa.select(sa.func.count(Flag.id)).where(*conds)) or 0
+    stmt = sa.select(Flag).where(*conds).order_by(Flag.created_at.desc(), Flag.id.desc())
+    rows = list(session.scalars(stmt.offset((page - 1) * page_size).limit(page_size)))
+    audit.record(
+        session,
+        principal,
+        "flags.list",
+        "flag",
+        None,
+        details={
+            "status": [s.value for s in status_ or []],
+            "kind": [k.value for k in kind or []],
+            "returned": len(rows),
+        },
+    )
+    session.commit()
+    return Page[FlagOut](
+        items=[FlagOut.model_validate(f) for f in rows], total=total, page=page, page_size=page_size
+    )
+
+
+def _get(session: Session, flag_id: int) -> Flag:
+    flag = session.get(Flag, flag_id)
+    if flag is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, messages.NOT_FOUND.format(what="Flag", id=flag_id))
+    return flag
+
+
+def _detail(flag: Flag) -> FlagDetail:
+    base = FlagOut.model_validate(flag).model_dump()
+    return FlagDetail(
+        **base,
+        details=flag.details,
+        sightings=[sighting_out(s, True) for s in sorted(flag.sightings, key=lambda s: s.first_seen)],
+        reviews=[ReviewOut.model_validate(r) for r in flag.reviews],
+    )
+
+
+@router.get(
+    "/{flag_id}", summary="A flag with its sightings and evidence links (audited)", response_model=FlagDetail
+)
+def get_flag(flag_id: int, session: SessionDep, principal: Officer) -> FlagDetail:
+    flag = _get(session, flag_id)
+    audit.record(
+        session,
+        principal,
+        "flag.read",
+        "flag",
+        flag.id,
+        reason="flag review",
+        details={"sighting_ids": [s.id for s in flag.sightings]},
+    )
+    session.commit()
+    return _detail(flag)
+
+
+def _apply(
+    session: Session,
+    ctx: AppContext,
+    principal: Principal,
+    flag_id: int,
+    action: ReviewAction,
+    reason: str,
+    corrected_plate: str | None = None,
+) -> ReviewResult:
+    flag = _get(session, flag_id)
+    try:
+        review.review(session, flag, principal, action, reason, corrected_plate)
+    except review.FlagTransitionError as e:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            messages.FLAG_TRANSITION.format(id=e.flag_id, status=e.status.value, action=f"{action.value}ed"),
+        ) from None
+    except review.NeedsSupervisor as e:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, messages.FLAG_ESCALATED.format(id=e.flag_id)) from None
+    result = ReviewResult(flag=FlagOut.model_validate(flag))
+    if action == ReviewAction.CONFIRM:
+        outcome = letters_svc.draft_for_confirmed_flag(
+            session,
+            flag,
+            ctx.site.letters,
+            ctx.tz,
+            ctx.keeper,
+            principal,
+            turns_at=parse_hhmm(ctx.site.rules.frequent.night_end),
+        )
+        result.letter = letter_out(outcome.letter, principal) if outcome.letter else None
+        result.letter_note = outcome.reason
+    session.commit()
+    result.flag = FlagOut.model_validate(flag)
+    return result
+
+
+@router.post(
+    "/{flag_id}/confirm",
+    summary="Confirm a flag after checking the images; may correct the plate and draft a letter",
+    response_model=ReviewResult,
+    responses=CONFLICT,
+)
+def confirm_flag(
+    flag_id: int, body: ConfirmIn, session: SessionDep, ctx: ContextDep, principal: Officer
+) -> ReviewResult:
+    return _apply(session, ctx, principal, flag_id, ReviewAction.CONFIRM, body.reason, body.corrected_plate)
+
+
+@router.post(
+    "/{flag_id}/dismiss",
+    summary="Dismiss a flag (reason required)",
+    response_model=ReviewResult,
+    responses=CONFLICT,
+)
+def dismiss_flag(
+    flag_id: int, body: ReasonIn, session: SessionDep, ctx: ContextDep, principal: Officer
+) -> ReviewResult:
+    return _apply(session, ctx, principal, flag_id, ReviewAction.DISMISS, body.reason)
+
+
+@router.post(
+    "/{flag_id}/escalate",
+    summary="Escalate a flag to a supervisor",
+    response_model=ReviewResult,
+    responses=CONFLICT,
+)
+def escalate_flag(
+    flag_id: int, body: ReasonIn, session: SessionDep, ctx: ContextDep, principal: Officer
+) -> ReviewResult:
+    return _apply(session, ctx, principal, flag_id, ReviewAction.ESCALATE, body.reason)

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, status
+from fastapi.responses import FileResponse
+from pydantic import AwareDatetime
+
+from intel_api import messages
+from intel_api.auth import Principal
+from intel_api.context import AppContext
+from intel_api.db.models import Role, Sighting
+from intel_api.deps import ContextDep, Officer, SessionDep
+from intel_api.routers.views import sighting_out
+from intel_api.schemas.common import Page, PageQuery, PageSizeQuery, ReasonQuery
+from intel_api.schemas.sightings import SightingOut
+from intel_api.services import audit
+from intel_api.services import sightings as svc
+from intel_api.services.evidence import resolve_evidence
+
+router = APIRouter(prefix="/sightings", tags=["sightings"])
+
+PlateSearch = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[A-Za-z0-9*? ]{1,16}$",
+        description="Plate; * matches any run, ? one character (e.g. AB12*)",
+    ),
+]
+
+
+def history_floor(ctx: AppContext, principal: Principal, since: datetime | None) -> datetime | None:
+    """Tiered access: officers see `officer_history_days`; further back needs a supervisor."""
+    if principal.has_role(Role.SUPERVISOR):
+        return since
+    days = ctx.site.api.officer_history_days
+    floor = datetime.now(UTC) - timedelta(days=days)
+    if since is None:
+        return floor
+    if since < floor:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, messages.HISTORY_TOO_OLD.format(days=days))
+    return since
+
+
+def check_range(since: datetime | None, until: datetime | None) -> None:
+    if since is not None and until is not None and until <= since:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, messages.RANGE_REVERSED)
+
+
+@router.get("", summary="Search sightings (audited; needs a reason)", response_model=Page[SightingOut])
+def search_sightings(
+    session: SessionDep,
+    ctx: ContextDep,
+    principal: Officer,
+    reason: ReasonQuery,
+    plate: PlateSearch = None,
+    camera: Annotated[str | None, Query(max_length=64)] = None,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
+    flagged: bool | None = None,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = 50,
+) -> Page[SightingOut]:
+    check_range(since, until)
+    since = history_floor(ctx, principal, since)
+    query = svc.SightingQuery(plate=plate, camera_id=camera, since=since, until=until, flagged=flagged)
+    rows, total = svc.search(session, query, (page - 1) * page_size, page_size)
+    flagged_ids = svc.flagged_ids(session, [s.id for s in rows])
+    audit.record(
+        session,
+        principal,
+        "sightings.search",
+        "sighting",
+        None,
+        reason=reason,
+        details={
+            "plate": plate,
+            "camera": camera,
+            "since": since.isoformat() if since else None,
+            "until": until.isoformat() if until else None,
+            "flagged": flagged,
+            "page": page,
+            "returned": len(rows),
+            "total": total,
+        },
+    )
+    session.commit()
+    return Page[SightingOut](
+        items=[sighting_out(s, s.id in flagged_ids) for s in rows],
+        total=total,
+        page=page,
+        page_size=page_size,
+    )
+
+
+def _get(session: SessionDep, sighting_id: int) -> Sighting:
+    sighting = session.get(Sighting, sighting_id)
+    if sighting is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, messages.NOT_FOUND.format(what="Sighting", id=sighting_id)
+        )
+    return sighting
+
+
+@router.get("/{sighting_id}", summary="One sighting (audited; needs a reason)", response_model=SightingOut)
+def get_sighting(
+    sighting_id: int, session: SessionDep, ctx: ContextDep, principal: Officer, reason: ReasonQuery
+) -> SightingOut:
+    sighting = _get(session, sighting_id)
+    history_floor(ctx, principal, sighting.first_seen)
+    audit.record(session, principal, "sighting.read", "sighting", sighting.id, reason=reason)
+    session.commit()
+    return sighting_out(sighting, bool(svc.flagged_ids(session, [sighting.id])))
+
+
+@router.get(
+    "/{sighting_id}/evidence/{kind}",
+    summary="Evidence image (plate patch or overview) of a sighting (audited)",
+    response_class=FileResponse,
+    responses={200: {"content": {"image/jpeg": {}}}, 404: {"description": "No such image"}},
+)
+def get_evidence(
+    sighting_id: int,
+    kind: Literal["plate", "vehicle"],
+    session: SessionDep,
+    ctx: ContextDep,
+    principal: Officer,
+    reason: Annotated[str | None, Query(max_length=500, description="Defaults to 'evidence review'")] = None,
+) -> FileResponse:
+    sighting = _get(session, sighting_id)
+    history_floor(ctx, principal, sighting.first_seen)
+    stored = sighting.plate_image_path if kind == "plate" else sighting.vehicle_image_path
+    if not stored:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, messages.EVIDENCE_MISSING.format(id=sighting_id, kind=kind)
+        )
+    path = resolve_evidence(ctx.evidence_dir, stored)
+    if path is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, messages.EVIDENCE_OUTSIDE.format(id=sighting_id))
+    if not path.is_file():
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, messages.EVIDENCE_MISSING.format(id=sighting_id, kind=kind)
+        )
+    audit.record(
+        session,
+        principal,
+        "evidence.read",
+        "sighting",
+        sighting.id,
+        reason=reason or "evidence review",
+        details={"kind": kind},
+    )
+    session.commit()
+    return FileResponse(path, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,171 @@
+"""Retention: sightings and their evidence go after `retention.sightings_days` (NASPLE: 12 months).
+
+Kept past that only while tied to live casework: a flag that is open, confirmed or escalated, or
+a letter that is not finished (cancelled or responded). The audit row records counts, never plates,
+so the log does not itself retain what was erased.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from intel_api.db.models import (
+    AuditEvent,
+    Flag,
+    FlagStatus,
+    Letter,
+    LetterStatus,
+    PlateReadRow,
+    Sighting,
+    flag_sighting,
+)
+from intel_api.services import audit
+from intel_api.services.evidence import resolve_evidence
+
+log = logging.getLogger(__name__)
+
+LIVE_FLAG = (FlagStatus.OPEN, FlagStatus.CONFIRMED, FlagStatus.ESCALATED)
+LIVE_LETTER = (LetterStatus.AWAITING_APPROVAL, LetterStatus.APPROVED, LetterStatus.SENT)
+# The orphan sweep only ever touches images, even if the evidence dir is misconfigured to a wider folder.
+EVIDENCE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
+_BATCH = 500
+
+
+@dataclass(slots=True)
+class RetentionReport:
+    cutoff: datetime
+    dry_run: bool
+    sightings: int = 0
+    plate_reads: int = 0
+    files: int = 0
+    orphan_files: int = 0
+    kept_for_casework: int = 0
+    audit_events: int = 0
+    file_errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        out = asdict(self)
+        out["cutoff"] = self.cutoff.isoformat()
+        return out
+
+
+def _protected_ids() -> sa.Select[tuple[int]]:
+    by_flag = (
+        sa.select(flag_sighting.c.sighting_id)
+        .join(Flag, Flag.id == flag_sighting.c.flag_id)
+        .where(Flag.status.in_(LIVE_FLAG))
+    )
+    by_letter = (
+        sa.select(flag_sighting.c.sighting_id)
+        .join(Letter, Letter.flag_id == flag_sighting.c.flag_id)
+        .where(Letter.status.in_(LIVE_LETTER))
+    )
+    return sa.select(sa.union(by_flag, by_letter).subquery().c.sighting_id)
+
+
+def run(
+    session: Session,
+    days: int,
+    evidence_dir: Path,
+    dry_run: bool,
+    audit_days: int | None = None,
+    now: datetime | None = None,
+) -> RetentionReport:
+    now = now or datetime.now(UTC)
+    report = RetentionReport(cutoff=now - timedelta(days=days), dry_run=dry_run)
+    old = Sighting.first_seen < report.cutoff
+    protected = Sighting.id.in_(_protected_ids())
+    report.kept_for_casework = (
+        session.scalar(sa.select(sa.func.count(Sighting.id)).where(old, protected)) or 0
+    )
+    doomed = list(
+        session.execute(
+            sa.select(Sighting.id, Sighting.plate_image_path, Sighting.vehicle_image_path).where(
+                old, ~protected
+            )
+        )
+    )
+    ids = [row[0] for row in doomed]
+    report.sightings = len(ids)
+    for start in range(0, len(ids), _BATCH):
+        chunk = ids[start : start + _BATCH]
+        report.plate_reads += (
+            session.scalar(
+                sa.select(sa.func.count(PlateReadRow.id)).where(PlateReadRow.sighting_id.in_(chunk))
+            )
+            or 0
+        )
+        if not dry_run:
+            session.execute(sa.delete(PlateReadRow).where(PlateReadRow.sighting_id.in_(chunk)))
+            session.execute(sa.delete(flag_sighting).where(flag_sighting.c.sighting_id.in_(chunk)))
+            session.execute(sa.delete(Sighting).where(Sighting.id.in_(chunk)))
+    files = [p for row in doomed for p in (row[1], row[2]) if p]
+    for stored in files:
+        path = resolve_evidence(evidence_dir, stored)
+        if path is None or not path.is_file():
+            continue
+        report.files += 1
+        if not dry_run:
+            _unlink(path, report)
+    _sweep_orphans(session, evidence_dir, report, set(files))
+    if audit_days is not None:
+        # The audit log is append-only; it ends only by age, after its own (longer) retention period.
+        audit_old = AuditEvent.at < now - timedelta(days=audit_days)
+        report.audit_events = session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(audit_old)) or 0
+        if not dry_run:
+            session.execute(sa.delete(AuditEvent).where(audit_old))
+    if not dry_run:
+        audit.record(
+            session,
+            None,
+            "retention.run",
+            "sighting",
+            None,
+            reason=f"retention: sightings older than {days} days",
+            details={k: v for k, v in report.as_dict().items() if k != "file_errors"}
+            | {"file_errors": len(report.file_errors)},
+        )
+    return report
+
+
+def _unlink(path: Path, report: RetentionReport) -> None:
+    try:
+        path.unlink()
+    except OSError as e:
+        report.file_errors.append(f"{path}: {e.strerror}")
+
+
+def _sweep_orphans(session: Session, evidence_dir: Path, report: RetentionReport, doomed: set[str]) -> None:
+    """Old evidence files that no sighting references (e.g. a crash between writing and storing)."""
+    if not evidence_dir.is_dir():
+        return
+    referenced: set[Path] = set()
+    for plate_path, vehicle_path in session.execute(
+        sa.select(Sighting.plate_image_path, Sighting.vehicle_image_path)
+    ):
+        for stored in (plate_path, vehicle_path):
+            if stored and stored not in doomed:
+                resolved = resolve_evidence(evidence_dir, stored)
+                if resolved is not None:
+                    referenced.add(resolved)
+    cutoff_ts = report.cutoff.timestamp()
+    doomed_paths = {resolve_evidence(evidence_dir, d) for d in doomed}
+    for path in evidence_dir.rglob("*"):
+        if (
+            path.suffix.lower() not in EVIDENCE_SUFFIXES
+            or not path.is_file()
+            or path.stat().st_mtime >= cutoff_ts
+        ):
+            continue
+        resolved = path.resolve()
+        if resolved in referenced or resolved in doomed_paths:
+            continue
+        report.orphan_files += 1
+        if not report.dry_run:
+            _unlink(path, report)

@@ -1,0 +1,101 @@
+"""Sighting search and a vehicle's visit history, in local (UK) time."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from intel_api.db.models import Sighting, flag_sighting
+from intel_api.services.letters import local_night
+
+
+def plate_like(pattern: str) -> str:
+    """`*` matches any run and `?` one character; plates hold only A-Z0-9 so nothing else needs escaping."""
+    return "".join(pattern.split()).upper().replace("*", "%").replace("?", "_")
+
+
+@dataclass(frozen=True, slots=True)
+class SightingQuery:
+    plate: str | None = None
+    camera_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    flagged: bool | None = None
+
+
+def _where(q: SightingQuery) -> list[sa.ColumnElement[bool]]:
+    conds: list[sa.ColumnElement[bool]] = []
+    if q.plate:
+        pattern = plate_like(q.plate)
+        conds.append(
+            Sighting.plate_text.like(pattern)
+            if "%" in pattern or "_" in pattern
+            else Sighting.plate_text == pattern
+        )
+    if q.camera_id:
+        conds.append(Sighting.camera_id == q.camera_id)
+    if q.since:
+        conds.append(Sighting.first_seen >= q.since)
+    if q.until:
+        conds.append(Sighting.first_seen < q.until)
+    if q.flagged is not None:
+        linked = sa.exists().where(flag_sighting.c.sighting_id == Sighting.id)
+        conds.append(linked if q.flagged else ~linked)
+    return conds
+
+
+def search(session: Session, q: SightingQuery, offset: int, limit: int) -> tuple[list[Sighting], int]:
+    conds = _where(q)
+    total = session.scalar(sa.select(sa.func.count()).select_from(Sighting).where(*conds)) or 0
+    stmt = sa.select(Sighting).where(*conds).order_by(Sighting.first_seen.desc(), Sighting.id.desc())
+    return list(session.scalars(stmt.offset(offset).limit(limit))), total
+
+
+def flagged_ids(session: Session, sighting_ids: list[int]) -> set[int]:
+    if not sighting_ids:
+        return set()
+    stmt = sa.select(flag_sighting.c.sighting_id).where(flag_sighting.c.sighting_id.in_(sighting_ids))
+    return set(session.scalars(stmt))
+
+
+@dataclass(slots=True)
+class VisitSummary:
+    passes: int = 0
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    nights: list[tuple[date, int]] = field(default_factory=list)
+    hour_histogram: list[int] = field(default_factory=lambda: [0] * 24)
+    cameras: dict[str, int] = field(default_factory=dict)
+    speed_min: float | None = None
+    speed_median: float | None = None
+    speed_max: float | None = None
+
+
+def summarise(sightings: list[Sighting], tz: ZoneInfo, turns_at: time) -> VisitSummary:
+    out = VisitSummary(passes=len(sightings))
+    if not sightings:
+        return out
+    out.first_seen = min(s.first_seen for s in sightings)
+    out.last_seen = max(s.last_seen for s in sightings)
+    nights = Counter(local_night(s.first_seen, tz, turns_at) for s in sightings)
+    out.nights = sorted(nights.items())
+    for s in sightings:
+        out.hour_histogram[s.first_seen.astimezone(tz).hour] += 1
+    out.cameras = dict(Counter(s.camera_id for s in sightings))
+    speeds = [s.speed_kmh for s in sightings if s.speed_kmh is not None]
+    if speeds:
+        out.speed_min, out.speed_median, out.speed_max = min(speeds), statistics.median(speeds), max(speeds)
+    return out
+
+
+def for_plate(session: Session, plate: str, since: datetime | None, until: datetime | None) -> list[Sighting]:
+    """Every pass of one plate in the range, oldest first (the summary needs all of them)."""
+    q = SightingQuery(plate="".join(plate.split()).upper(), since=since, until=until)
+    stmt = sa.select(Sighting).where(*_where(q)).order_by(Sighting.first_seen, Sighting.id)
+    return list(session.scalars(stmt))

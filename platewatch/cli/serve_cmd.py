@@ -1,0 +1,43 @@
+"""`platewatch serve`: run the officers' API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from platewatch.cli.options import ConfigOption, load_or_exit
+
+
+def serve(
+    config: Path = ConfigOption,
+    host: str = typer.Option(
+        "127.0.0.1", help="Interface to bind; put a TLS proxy in front for anything else."
+    ),
+    port: int = typer.Option(8000, min=1, max=65535),
+    database_url: str | None = typer.Option(None, "--database-url", help="Overrides config and environment."),
+) -> None:
+    """Serve the API; the JWT key comes from PLATEWATCH_SECRET_KEY (PLATEWATCH_DEV_MODE=1: a throwaway)."""
+    import uvicorn
+    from pydantic import ValidationError
+
+    from intel_api.main import create_app
+    from intel_api.settings import ApiSettings
+    from platewatch.config import format_validation_error
+
+    site = load_or_exit(config)
+    try:
+        settings = ApiSettings(config=config, database_url=database_url or None)
+    except ValidationError as e:
+        for problem in format_validation_error(e):
+            typer.echo(f"settings: {problem}", err=True)
+        raise typer.Exit(code=2) from None
+    if settings.dev_mode:
+        typer.echo(
+            "WARNING: dev mode: tokens are signed with a throwaway key unless a strong one is set", err=True
+        )
+    uvicorn.run(create_app(settings, site), host=host, port=port, log_level="info")
+
+
+def register(app: typer.Typer, eval_app: typer.Typer) -> None:  # noqa: ARG001
+    app.command("serve")(serve)
