@@ -1,0 +1,318 @@
+"""Plate text readers: plate crop in, candidate strings out.
+
+Every reader satisfies `PlateTextReader`, so a plate-trained recogniser or another OCR engine can be
+plugged in without touching plate localisation or candidate choice (`detect.plate_reading`).
+
+Two things make stock OCR read plates badly, and both are handled here rather than per reader:
+- the crop holds more than the registration: the plate border, the blue EU/GB side band with its
+  country letters, dealer text, a coat of arms between letter groups. `TextBoxFinder` (EasyOCR's
+  CRAFT text detector) finds the character runs, and runs much shorter than the tallest are dropped;
+- a plate is one short line of large glyphs, so recognisers are fed single text lines at the height
+  they were trained on, never the whole car.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import cv2
+import numpy as np
+
+from ingest.frames import Image
+
+PLATE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_NOT_PLATE_CHAR = re.compile(r"[^A-Z0-9]")
+
+# Text boxes shorter than this fraction of the tallest box on the plate are not registration
+# characters (country code under the EU stars, dealer strip, screw heads).
+_MIN_RELATIVE_TEXT_HEIGHT = 0.55
+# CRAFT works on character-scale features: small plates are enlarged to about this height first.
+_DETECT_HEIGHT_PX = 96
+# CRAFT merges neighbouring character boxes closer than this fraction of their height into one
+# text box (0.1 and 0.3 measured the same on openalpr_eu).
+_CRAFT_WIDTH_THS = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class TextCandidate:
+    """One string a reader proposes for one plate crop."""
+
+    text: str  # A-Z0-9 only
+    confidence: float  # 0..1, the weakest character's probability where the reader reports them
+    reader: str  # reader name, e.g. "easyocr" or "rapidocr"
+    variant: str = ""  # which preprocessing/decoding produced it, for audit and tuning
+
+
+@runtime_checkable
+class PlateTextReader(Protocol):
+    name: str
+
+    def read(self, crop: Image) -> list[TextCandidate]:
+        """Candidate strings for a plate crop (BGR); empty when nothing legible."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TextBox:
+    """An axis-aligned run of characters inside a plate crop, in crop pixels."""
+
+    x1: int
+    y1: int
+    x2: int
+    y2: int
+
+    @property
+    def height(self) -> int:
+        return self.y2 - self.y1
+
+
+def plate_chars(text: str) -> str:
+    """Keep only registration characters. Lower-case output is dropped, not upper-cased: plate fonts
+    have no lower case, so a recogniser that emits one is describing an emblem or a separator."""
+    return _NOT_PLATE_CHAR.sub("", text)
+
+
+def blue_band_end(crop: Image) -> int:
+    """Column where a blue EU/GB/UK side band on the left of the plate ends (0 when there is none)."""
+    if crop.shape[1] < 8:
+        return 0
+    hsv = cv2.cvtColor(crop, cv2.COLOR_BGR2HSV)
+    blue = (hsv[..., 0] > 95) & (hsv[..., 0] < 135) & (hsv[..., 1] > 90) & (hsv[..., 2] > 50)
+    share = blue.mean(axis=0)
+    end = 0
+    for x in range(int(crop.shape[1] * 0.25)):
+        if share[x] > 0.35:
+            end = x + 1
+    return end
+
+
+def inner_plate(crop: Image) -> Image:
+    """The crop without its blue side band and a thin outer frame (where borders read as I, L, E)."""
+    h, w = crop.shape[:2]
+    dx, dy = int(round(w * 0.02)), int(round(h * 0.08))
+    inner = crop[dy : max(dy + 1, h - dy), dx : max(dx + 1, w - dx)]
+    return np.ascontiguousarray(inner[:, blue_band_end(inner) :])
+
+
+def group_lines(boxes: Sequence[TextBox]) -> list[list[TextBox]]:
+    """Registration text boxes as lines, top line first, each line left to right (two-line plates)."""
+    lines: list[list[TextBox]] = []
+    for box in sorted(boxes, key=lambda b: (b.y1 + b.y2) / 2):
+        centre = (box.y1 + box.y2) / 2
+        for line in lines:
+            ref = line[0]
+            if ref.y1 <= centre <= ref.y2:
+                line.append(box)
+                break
+        else:
+            lines.append([box])
+    return [sorted(line, key=lambda b: b.x1) for line in lines]
+
+
+class TextBoxFinder:
+    """EasyOCR's CRAFT text detector, used only to locate character runs inside a plate crop."""
+
+    def __init__(self, easyocr_reader: object) -> None:
+        self._reader = easyocr_reader
+
+    def find(self, crop: Image) -> list[TextBox]:
+        h, w = crop.shape[:2]
+        if h < 6 or w < 12:
+            return []
+        scale = max(1.0, _DETECT_HEIGHT_PX / h)
+        big = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC) if scale > 1 else crop
+        horizontal, free = self._reader.detect(  # type: ignore[attr-defined]
+            big,
+            min_size=10,
+            text_threshold=0.6,
+            low_text=0.3,
+            add_margin=0.05,
+            width_ths=_CRAFT_WIDTH_THS,
+        )
+        boxes = [
+            TextBox(
+                x1=max(0, int(b[0] / scale)),
+                x2=min(w, int(np.ceil(b[1] / scale)) + 1),
+                y1=max(0, int(b[2] / scale)),
+                y2=min(h, int(np.ceil(b[3] / scale)) + 1),
+            )
+            for b in horizontal[0] + [_bounds(poly) for poly in free[0]]
+        ]
+        boxes = [b for b in boxes if b.x2 - b.x1 > 2 and b.height > 2]
+        if not boxes:
+            return []
+        tallest = max(b.height for b in boxes)
+        return [b for b in boxes if b.height >= _MIN_RELATIVE_TEXT_HEIGHT * tallest]
+
+
+def _bounds(poly: Sequence[Sequence[float]]) -> tuple[float, float, float, float]:
+    """A slanted CRAFT quadrilateral as (x_min, x_max, y_min, y_max), like its horizontal boxes."""
+    xs = [float(p[0]) for p in poly]
+    ys = [float(p[1]) for p in poly]
+    return (min(xs), max(xs), min(ys), max(ys))
+
+
+def load_easyocr(model_dir: Path) -> object:
+    """EasyOCR English reader from local weights only (never downloads), CPU."""
+    import easyocr  # imported here: torch start-up is slow and only readers need it
+
+    return easyocr.Reader(
+        ["en"],
+        gpu=False,
+        model_storage_directory=str(model_dir),
+        download_enabled=False,
+        detector=True,
+        verbose=False,
+    )
+
+
+def _single_line(boxes: Sequence[TextBox]) -> bool:
+    """False for a two-line plate: reading it as one line would interleave the two rows."""
+    return len(group_lines(boxes)) <= 1
+
+
+def _box_crop(crop: Image, box: TextBox) -> Image:
+    return np.ascontiguousarray(crop[box.y1 : box.y2, box.x1 : box.x2])
+
+
+def _line_candidates(
+    crop: Image,
+    boxes: Sequence[TextBox],
+    recognise: _LineRecogniser,
+    reader: str,
+) -> list[TextCandidate]:
+    """Recognise each text box, join boxes left to right and lines top to bottom."""
+    texts: list[str] = []
+    confidences: list[float] = []
+    for line in group_lines(boxes):
+        for box in line:
+            text, conf = recognise(_box_crop(crop, box))
+            if text:
+                texts.append(text)
+                confidences.append(conf)
+    joined = "".join(texts)
+    if not joined:
+        return []
+    return [TextCandidate(joined, float(min(confidences)), reader, "text_boxes")]
+
+
+class _LineRecogniser(Protocol):
+    def __call__(self, line: Image) -> tuple[str, float]: ...
+
+
+class EasyOCRReader:
+    """Stock EasyOCR (english_g2 recogniser) restricted to plate characters.
+
+    Candidates: each CRAFT text box recognised and joined; the whole inner plate (blue band and
+    frame removed) recognised as one line, with greedy and beam-search decoding.
+    """
+
+    name = "easyocr"
+
+    def __init__(self, model_dir: Path, easyocr_reader: object | None = None) -> None:
+        self._reader = easyocr_reader if easyocr_reader is not None else load_easyocr(model_dir)
+        self.text_boxes = TextBoxFinder(self._reader)
+
+    @property
+    def engine(self) -> object:
+        return self._reader
+
+    def _recognise(self, line: Image, decoder: str = "greedy") -> tuple[str, float]:
+        grey = cv2.cvtColor(line, cv2.COLOR_BGR2GRAY)
+        scale = 64 / grey.shape[0]
+        grey = cv2.resize(grey, (max(8, int(grey.shape[1] * scale)), 64), interpolation=cv2.INTER_CUBIC)
+        result = self._reader.recognize(  # type: ignore[attr-defined]
+            grey, allowlist=PLATE_ALPHABET, decoder=decoder, detail=1
+        )
+        if not result:
+            return "", 0.0
+        _, text, conf = result[0]
+        return plate_chars(str(text).upper()), float(conf)
+
+    def read(self, crop: Image, boxes: Sequence[TextBox] | None = None) -> list[TextCandidate]:
+        if crop.shape[0] < 6 or crop.shape[1] < 12:
+            return []
+        found = self.text_boxes.find(crop) if boxes is None else boxes
+        out = _line_candidates(crop, found, self._recognise, self.name)
+        inner = inner_plate(crop)
+        if _single_line(found) and inner.shape[0] >= 6 and inner.shape[1] >= 12:
+            for decoder in ("greedy", "beamsearch"):
+                text, conf = self._recognise(inner, decoder)
+                if text:
+                    out.append(TextCandidate(text, conf, self.name, f"inner_{decoder}"))
+        return out
+
+
+class RapidOCRReader:
+    """The PP-OCRv4 recognition network shipped inside the `rapidocr-onnxruntime` wheel.
+
+    Only the recogniser is used (no downloads, no RapidOCR detector); text boxes come from the
+    shared `TextBoxFinder`. Decoding is greedy CTC over the network's full vocabulary, then
+    non-plate symbols are dropped, so an emblem read as "·" or "粤" separates groups instead of
+    being forced into a letter.
+    """
+
+    name = "rapidocr"
+
+    def __init__(self, text_boxes: TextBoxFinder | None, threads: int = 0) -> None:
+        import onnxruntime as ort  # type: ignore[import-untyped]
+        import rapidocr_onnxruntime
+
+        base = Path(rapidocr_onnxruntime.__file__).parent
+        model = base / "models" / "ch_PP-OCRv4_rec_infer.onnx"
+        if not model.is_file():
+            raise FileNotFoundError(
+                f"RapidOCR recogniser not found at {model}; reinstall rapidocr-onnxruntime"
+            )
+        options = ort.SessionOptions()
+        if threads > 0:
+            options.intra_op_num_threads = threads
+        self._session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        meta = self._session.get_modelmeta().custom_metadata_map
+        if "character" not in meta:
+            raise ValueError(f"{model} carries no character list in its metadata")
+        # CTC blank first, space last: the layout PaddleOCR trained with.
+        self._chars = ["", *meta["character"].splitlines(), " "]
+        self._plate_char = np.array([bool(re.fullmatch("[A-Z0-9]", c)) for c in self._chars])
+        self._input = self._session.get_inputs()[0].name
+        self.text_boxes = text_boxes
+
+    def recognise(self, line: Image) -> tuple[str, float]:
+        """One text line -> (plate characters, weakest kept character's probability)."""
+        h, w = line.shape[:2]
+        if h < 2 or w < 2:
+            return "", 0.0
+        width = int(np.ceil(48 * w / h))
+        resized = cv2.resize(line, (width, 48), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+        batch = np.zeros((1, 3, 48, max(320, width)), np.float32)
+        batch[0, :, :, :width] = (resized.transpose(2, 0, 1) / 255.0 - 0.5) / 0.5
+        probs = self._session.run(None, {self._input: batch})[0][0]
+        best = probs.argmax(axis=1)
+        text: list[str] = []
+        kept: list[float] = []
+        previous = -1
+        for index, p in zip(best.tolist(), probs.max(axis=1).tolist(), strict=True):
+            if index != previous and index != 0 and self._plate_char[index]:
+                text.append(self._chars[index])
+                kept.append(float(p))
+            previous = index
+        return "".join(text), (min(kept) if kept else 0.0)
+
+    def read(self, crop: Image, boxes: Sequence[TextBox] | None = None) -> list[TextCandidate]:
+        if crop.shape[0] < 6 or crop.shape[1] < 12:
+            return []
+        out: list[TextCandidate] = []
+        if boxes is None and self.text_boxes is not None:
+            boxes = self.text_boxes.find(crop)
+        if boxes:
+            out += _line_candidates(crop, boxes, self.recognise, self.name)
+        inner = inner_plate(crop)
+        if _single_line(boxes or []) and inner.shape[0] >= 6 and inner.shape[1] >= 12:
+            text, conf = self.recognise(inner)
+            if text:
+                out.append(TextCandidate(text, conf, self.name, "inner"))
+        return out

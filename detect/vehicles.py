@@ -1,0 +1,49 @@
+"""Vehicle detector adapter: a COCO YOLO model, reduced to the four vehicle classes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ultralytics import YOLO  # type: ignore[attr-defined]
+
+from detect.records import COCO_VEHICLE_CLASSES, VehicleDetection
+from ingest.frames import Image
+from models import resolver
+from platewatch.config import Detection, ModelPaths
+
+
+class VehicleDetector:
+    """Finds cars, motorcycles, buses and trucks in a BGR image (weights resolved offline)."""
+
+    def __init__(self, detection: Detection, models: ModelPaths) -> None:
+        self.weights: Path = resolver.resolve("vehicle_detector", models.vehicle_detector)
+        self._model = YOLO(str(self.weights), task="detect")
+        self._confidence = detection.vehicle_confidence
+        self._imgsz = detection.vehicle_imgsz
+
+    def detect(self, image: Image) -> list[VehicleDetection]:
+        model: Any = self._model  # predict() is typed as a union; it returns a list of Results
+        result = model.predict(
+            image,
+            conf=self._confidence,
+            imgsz=self._imgsz,
+            classes=sorted(COCO_VEHICLE_CLASSES),
+            verbose=False,
+        )[0]
+        boxes = result.boxes
+        if boxes is None or len(boxes) == 0:
+            return []
+        xyxy = boxes.xyxy.cpu().numpy().tolist()
+        classes = boxes.cls.cpu().numpy().astype(int).tolist()
+        confs = boxes.conf.cpu().numpy().tolist()
+        found = [
+            VehicleDetection(
+                box=(float(b[0]), float(b[1]), float(b[2]), float(b[3])),
+                vehicle_class=COCO_VEHICLE_CLASSES[c],
+                confidence=float(p),
+            )
+            for b, c, p in zip(xyxy, classes, confs, strict=True)
+            if c in COCO_VEHICLE_CLASSES
+        ]
+        return sorted(found, key=lambda d: d.confidence, reverse=True)
