@@ -1,0 +1,158 @@
+"""Throughput of the whole video pipeline on one clip, beside a plain Ultralytics predict loop.
+
+    .venv/bin/python bench/throughput.py [--clip PATH] [--fps 5] [--imgsz 640] [--threads 2] [--no-plates]
+
+Both loops see the same decoded frames in the same run: the plain loop is `YOLO.predict` on each
+frame (vehicle classes, same imgsz and confidence), nothing else. The pipeline is everything
+`platewatch process` does per frame: decode, detect (+ people), zone filter, track, plate
+locate + OCR (when a vehicle qualifies), kinematics, evidence JPEGs, and handing sightings to the
+database writer (SQLite in a temp folder). Prints a table and writes bench/out/throughput.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+SHARED = Path(os.environ.get("PLATEWATCH_SHARED_DIR", REPO.parent / "shared"))
+os.environ.setdefault("PLATEWATCH_MODEL_DIR", str(SHARED / "models"))
+os.environ.setdefault("YOLO_OFFLINE", "1")
+DEFAULT_CLIP = SHARED / "data/uk_dev/videos/jamcam_2019-06-28_13-02-51.477310_00001.07355.mp4"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--clip", type=Path, default=DEFAULT_CLIP)
+    ap.add_argument("--fps", type=float, default=5.0, help="frames per second analysed (the config default)")
+    ap.add_argument("--imgsz", type=int, default=640)
+    ap.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    ap.add_argument("--no-plates", action="store_true", help="leave plate reading out")
+    ap.add_argument("--out", type=Path, default=REPO / "bench/out/throughput.json")
+    args = ap.parse_args()
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    from detect.evidence import EvidenceStore
+    from detect.pipeline import CameraPipeline
+    from detect.records import COCO_VEHICLE_CLASSES
+    from detect.runtime import load_models
+    from detect.writer import SightingWriter
+    from ingest.video_file import VideoFileSource
+    from platewatch.config import SiteConfig
+
+    start = datetime(2019, 6, 28, 13, 0, tzinfo=UTC)
+    cfg = SiteConfig.model_validate(
+        {
+            "site": {"name": "bench"},
+            "detection": {"process_fps": args.fps, "vehicle_imgsz": args.imgsz},
+            "cameras": [{"id": "bench", "source": str(args.clip), "start_time": start.isoformat()}],
+        }
+    )
+    camera = cfg.cameras[0]
+    t = time.perf_counter()
+    models = load_models(cfg, read_plates=not args.no_plates)
+    load_s = time.perf_counter() - t
+
+    # the same frames for both loops
+    frames = list(VideoFileSource(args.clip, camera.id, start_time=start, process_fps=args.fps))
+    if not frames:
+        raise SystemExit(f"{args.clip}: no frames")
+    warm = frames[0].image
+
+    # --- plain Ultralytics loop -------------------------------------------------------------
+    yolo = models.detector._model  # the very same loaded model
+    predict_kw = {"imgsz": args.imgsz, "conf": cfg.detection.vehicle_confidence, "verbose": False}
+    yolo.predict(warm, classes=sorted(COCO_VEHICLE_CLASSES), **predict_kw)
+    t = time.perf_counter()
+    for f in frames:
+        yolo.predict(f.image, classes=sorted(COCO_VEHICLE_CLASSES), **predict_kw)
+    plain_s = time.perf_counter() - t
+
+    # --- whole pipeline ---------------------------------------------------------------------
+    models.detector.detect_scene(warm)
+    with tempfile.TemporaryDirectory() as tmp:
+        writer = SightingWriter(f"sqlite:///{tmp}/bench.db", Path(tmp) / "spool", batch_seconds=0.5)
+        from intel_api.db.migrate import upgrade
+
+        upgrade(f"sqlite:///{tmp}/bench.db")
+        writer.start()
+        pipeline = CameraPipeline(
+            camera,
+            cfg.detection,
+            models.detector,
+            plate_reader=models.plate_reader,
+            consensus=models.consensus,
+            evidence=EvidenceStore(Path(tmp) / "evidence"),
+            process_fps=args.fps,
+        )
+        recogniser: Any = models.plate_reader
+        if recogniser is not None:
+            recogniser.seconds = type(recogniser.seconds)()  # count only this run
+        source = VideoFileSource(args.clip, camera.id, start_time=start, process_fps=args.fps)
+        t = time.perf_counter()
+        for s in pipeline.run(source):
+            with pipeline.stats.timed("write"):
+                writer.submit(s)
+        pipe_s = time.perf_counter() - t
+        wstats = writer.close()
+
+    st = pipeline.stats
+    stages = dict(st.seconds)
+    if recogniser is not None:
+        plate_secs = recogniser.seconds.as_dict()
+        locate = plate_secs.get("plates", 0.0)
+        ocr = sum(v for k, v in plate_secs.items() if k != "plates" and k != "vehicles")
+        stages["plate_locate"] = locate
+        stages["ocr"] = ocr
+        stages["plate_other"] = max(0.0, stages.pop("plate") - locate - ocr)
+    else:
+        stages["plate_locate"] = stages["ocr"] = 0.0
+        stages["plate_other"] = stages.pop("plate")
+    stages["other"] = max(0.0, pipe_s - sum(stages.values()))
+    n = len(frames)
+    result = {
+        "clip": args.clip.name,
+        "frames": n,
+        "process_fps": args.fps,
+        "imgsz": args.imgsz,
+        "torch_threads": args.threads,
+        "cpu_count": os.cpu_count(),
+        "machine": platform.processor() or platform.machine(),
+        "plates": not args.no_plates,
+        "model_load_s": round(load_s, 2),
+        "plain_predict_fps": round(n / plain_s, 2),
+        "pipeline_fps": round(n / pipe_s, 2),
+        "pipeline_vs_plain": round(plain_s / pipe_s, 3),
+        "stage_seconds": {k: round(v, 3) for k, v in stages.items()},
+        "stage_ms_per_frame": {k: round(1000 * v / n, 1) for k, v in stages.items()},
+        "sightings": st.sightings,
+        "plate_attempts": st.plate_attempts,
+        "plates_read": st.plates_read,
+        "stored": wstats.inserted,
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"{args.clip.name}: {n} frames at {args.fps} fps, imgsz {args.imgsz}, {args.threads} torch threads")
+    print(f"plain ultralytics predict : {result['plain_predict_fps']:6.2f} frames/s")
+    ratio = result["pipeline_vs_plain"]
+    print(f"whole pipeline            : {result['pipeline_fps']:6.2f} frames/s  ({ratio:.2f}x plain)")
+    for k, v in result["stage_ms_per_frame"].items():
+        print(f"  {k:<13} {v:7.1f} ms/frame")
+    print(f"sightings {st.sightings}, plate attempts {st.plate_attempts}, plates read {st.plates_read}")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,299 @@
+"""Frames -> vehicle detections -> tracks -> one `Sighting` per vehicle pass.
+
+Per frame: one detector pass (vehicles + people), zone filter, ByteTrack, bounded per-track state,
+an occasional plate read for vehicles in a plate zone. A track unseen for
+`detection.track_lost_seconds` (frame time) is finished: consensus, kinematics and evidence are
+computed once, the Sighting is emitted and the state forgotten. Nothing here touches the database:
+Sightings go to `detect.writer.SightingWriter`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol
+
+from detect.evidence import EvidenceStore, EvidenceWriteError, vehicle_shot
+from detect.kinematics import GroundPlane, summarise_motion
+from detect.records import BoxXYXY, PlateRead, Sighting, VehicleDetection, track_key
+from detect.scene import SceneDetections
+from detect.track_state import TrackState
+from detect.tracking import VehicleTracker
+from detect.zones import ZoneSet
+from ingest.frames import Frame, Image
+from platewatch.config import Camera, Detection
+
+log = logging.getLogger(__name__)
+
+READ_EVERY_FRAMES = 3  # a plate is read at most once every this many processed frames per track
+LARGER_BOX_FACTOR = 1.15  # ...unless the vehicle is now this much taller than at its last read
+MIN_FRAMES_TO_READ = 2
+MIN_FRAMES_FOR_SIGHTING = 2  # a track seen in one frame only is detector noise more often than not
+STRONG_CONSENSUS_READS = 3
+# After this many attempts that found no legible plate, only a vehicle that has come closer (grown)
+# is tried again: a parked car or a bus seen side-on would otherwise cost a plate search every
+# few frames until max_reads_per_track.
+MAX_FAILED_BEFORE_GROWTH = 3
+
+STAGES = ("decode", "detect", "track", "plate", "kinematics", "evidence", "write")
+
+
+class SceneDetectorLike(Protocol):
+    def detect_scene(self, image: Image) -> SceneDetections: ...
+
+
+class PlateObservationLike(Protocol):
+    @property
+    def read(self) -> PlateRead: ...
+
+    @property
+    def crop(self) -> Image: ...
+
+
+class PlateReaderLike(Protocol):
+    def read_vehicle(
+        self, image: Image, vehicle_box: BoxXYXY, timestamp: datetime
+    ) -> PlateObservationLike | None: ...
+
+
+ConsensusFn = Callable[[Sequence[PlateRead], Literal["gb", "any"]], PlateRead | None]
+
+
+@dataclass(slots=True)
+class PipelineStats:
+    frames: int = 0
+    vehicle_detections: int = 0
+    tracks: int = 0
+    sightings: int = 0
+    short_tracks_dropped: int = 0
+    plate_attempts: int = 0
+    plates_read: int = 0
+    sightings_with_plate: int = 0
+    seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - t0
+
+    def merge(self, other: PipelineStats) -> None:
+        for name in ("frames", "vehicle_detections", "tracks", "sightings", "short_tracks_dropped"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("plate_attempts", "plates_read", "sightings_with_plate"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for k, v in other.seconds.items():
+            self.seconds[k] = self.seconds.get(k, 0.0) + v
+
+
+class CameraPipeline:
+    """Turns one camera's frames into Sightings; single-threaded, one instance per camera."""
+
+    def __init__(
+        self,
+        camera: Camera,
+        detection: Detection,
+        detector: SceneDetectorLike,
+        *,
+        plate_reader: PlateReaderLike | None = None,
+        consensus: ConsensusFn | None = None,
+        evidence: EvidenceStore | None = None,
+        process_fps: float | None = None,
+        stills: bool = False,
+    ) -> None:
+        self.camera = camera
+        # Stills (an image folder): a photo is the only view of a vehicle, so a single detection
+        # is a sighting and its plate is read at once; on video that would be noise.
+        self.stills = stills
+        self._min_frames_for_sighting = 1 if stills else MIN_FRAMES_FOR_SIGHTING
+        self._min_frames_to_read = 1 if stills else MIN_FRAMES_TO_READ
+        self.cfg = detection
+        self.detector = detector
+        self.plate_reader = plate_reader
+        self.consensus = consensus
+        self.evidence = evidence
+        self.zones = ZoneSet(camera.zones)
+        self.plane = GroundPlane(camera.calibration) if camera.calibration else None
+        self.process_fps = process_fps or camera.process_fps or detection.process_fps
+        self.tracker = VehicleTracker(self.process_fps, detection.track_lost_seconds)
+        self.stats = PipelineStats()
+        self._tracks: dict[int, TrackState] = {}
+        self._epoch: int | None = None
+        self._frame_no = 0
+        self.last_tracked: list[VehicleDetection] = []  # this frame's tracked boxes (evaluation, display)
+
+    @property
+    def open_tracks(self) -> int:
+        return len(self._tracks)
+
+    # -- per frame -------------------------------------------------------------------------
+    def process(self, frame: Frame) -> list[Sighting]:
+        """Feed one frame; returns the Sightings of tracks that this frame finished."""
+        if frame.camera_id != self.camera.id:
+            raise ValueError(f"frame from camera {frame.camera_id!r} fed to pipeline of {self.camera.id!r}")
+        finished: list[Sighting] = []
+        # Stills are separate moments: a car in one photo is not the car at the same place in the
+        # next, so each photo gets its own epoch (unique, stable keys) and nothing is tracked across.
+        epoch = frame.stream_epoch + frame.index if self.stills else frame.stream_epoch
+        if self._epoch is not None and epoch != self._epoch:
+            # reconnection: old ids mean nothing to the new tracker, finish every open track
+            finished.extend(self.flush())
+        self._epoch = epoch
+        self._frame_no += 1
+        self.stats.frames += 1
+
+        with self.stats.timed("detect"):
+            scene = self.detector.detect_scene(frame.image)
+            vehicles = [d for d in scene.vehicles if self.zones.keeps(d.box)]
+        self.stats.vehicle_detections += len(vehicles)
+        with self.stats.timed("track"):
+            tracked = self.tracker.update(vehicles)
+            self.last_tracked = tracked
+            for det in tracked:
+                self._observe(frame, det, scene.people)
+        if self.plate_reader is not None:
+            with self.stats.timed("plate"):
+                for det in tracked:
+                    self._maybe_read_plate(frame, det)
+        finished.extend(self._finish_lost(frame.timestamp))
+        return finished
+
+    def flush(self) -> list[Sighting]:
+        """Finish every open track (end of stream or new epoch) and restart the tracker ids."""
+        states = list(self._tracks.values())
+        self._tracks.clear()
+        self.tracker.reset()
+        return self._emit(states)
+
+    def run(self, frames: Iterable[Frame]) -> Iterator[Sighting]:
+        it = iter(frames)
+        while True:
+            with self.stats.timed("decode"):
+                frame = next(it, None)
+            if frame is None:
+                break
+            yield from self.process(frame)
+        yield from self.flush()
+
+    # -- internals -------------------------------------------------------------------------
+    def _observe(self, frame: Frame, det: VehicleDetection, people: Sequence[BoxXYXY]) -> None:
+        assert det.track_id is not None
+        state = self._tracks.get(det.track_id)
+        if state is None:
+            state = TrackState(det.track_id, frame.timestamp, frame.timestamp)
+            self._tracks[det.track_id] = state
+            self.stats.tracks += 1
+        state.observe(self._frame_no, frame.timestamp, det, self.zones.zones_at(det.box))
+        area = (det.box[2] - det.box[0]) * (det.box[3] - det.box[1])
+        if self.evidence is not None and area > state.vehicle_image_area:
+            # the largest view is the most useful to a reviewer; people are blurred right now
+            with self.stats.timed("evidence"):
+                state.vehicle_image = vehicle_shot(frame.image, det.box, people, self.cfg.blur_people)
+                state.vehicle_image_area = area
+
+    def _should_read(self, state: TrackState, det: VehicleDetection) -> bool:
+        if state.reading_done or state.read_attempts >= self.cfg.max_reads_per_track:
+            return False
+        if state.frames_seen < self._min_frames_to_read:
+            return False
+        height = det.box[3] - det.box[1]
+        if height < self.cfg.min_vehicle_height_px or not self.zones.in_plate_zone(det.box):
+            return False
+        waited = self._frame_no - state.last_read_frame_no >= READ_EVERY_FRAMES
+        grown = height >= LARGER_BOX_FACTOR * state.largest_read_height
+        if not state.reads and state.read_attempts >= MAX_FAILED_BEFORE_GROWTH:
+            return grown
+        return waited or grown
+
+    def _maybe_read_plate(self, frame: Frame, det: VehicleDetection) -> None:
+        assert det.track_id is not None and self.plate_reader is not None
+        state = self._tracks[det.track_id]
+        if not self._should_read(state, det):
+            return
+        state.read_attempts += 1
+        state.last_read_frame_no = self._frame_no
+        state.largest_read_height = max(state.largest_read_height, det.box[3] - det.box[1])
+        self.stats.plate_attempts += 1
+        obs = self.plate_reader.read_vehicle(frame.image, det.box, frame.timestamp)
+        if obs is None:
+            return
+        self.stats.plates_read += 1
+        state.add_read(obs.read, obs.crop, self.cfg.max_reads_per_track)
+        if self.consensus is not None and len(state.reads) >= STRONG_CONSENSUS_READS:
+            best = self.consensus(state.reads, self.cfg.region)
+            if (
+                best is not None
+                and best.grammar_valid
+                and best.confidence >= self.cfg.letter_grade_confidence
+            ):
+                state.reading_done = True
+
+    def _finish_lost(self, now: datetime) -> list[Sighting]:
+        lost = [
+            s
+            for s in self._tracks.values()
+            if (now - s.last_seen).total_seconds() > self.cfg.track_lost_seconds
+        ]
+        for s in lost:
+            del self._tracks[s.track_id]
+        self.tracker.forget({s.track_id for s in lost})
+        return self._emit(lost)
+
+    def _emit(self, states: list[TrackState]) -> list[Sighting]:
+        out: list[Sighting] = []
+        for state in sorted(states, key=lambda s: s.first_seen):
+            if state.frames_seen < self._min_frames_for_sighting:
+                self.stats.short_tracks_dropped += 1
+                continue
+            out.append(self._sighting(state))
+        self.stats.sightings += len(out)
+        return out
+
+    def _sighting(self, state: TrackState) -> Sighting:
+        assert self._epoch is not None
+        key = track_key(self.camera.id, self._epoch, state.track_id)
+        with self.stats.timed("kinematics"):
+            motion = summarise_motion(state.samples, self.plane, self.cfg.stopped_speed_kmh)
+        plate: PlateRead | None = None
+        if state.reads and self.consensus is not None:
+            with self.stats.timed("plate"):
+                plate = self.consensus(state.reads, self.cfg.region)
+        if plate is not None:
+            self.stats.sightings_with_plate += 1
+        plate_path: str | None = None
+        vehicle_path: str | None = None
+        if self.evidence is not None:
+            with self.stats.timed("evidence"):
+                try:
+                    plate_path, vehicle_path = self.evidence.save(
+                        self.camera.id, state.first_seen.date(), key, state.plate_crop, state.vehicle_image
+                    )
+                except EvidenceWriteError as e:
+                    # the sighting is still worth storing; the missing image shows as no path
+                    log.error("[%s] evidence for %s not written: %s", self.camera.id, key, e)
+        return Sighting(
+            camera_id=self.camera.id,
+            track_key=key,
+            vehicle_class=state.vehicle_class,
+            first_seen=state.first_seen,
+            last_seen=state.last_seen,
+            plate=plate,
+            candidates=tuple(sorted(state.reads, key=lambda r: r.timestamp)),
+            speed_kmh=motion.speed_kmh,
+            min_speed_kmh=motion.min_speed_kmh,
+            direction=motion.direction,
+            heading_deg=motion.heading_deg,
+            stopped=motion.stopped,
+            stopped_seconds=motion.stopped_seconds,
+            zone_dwell=motion.zone_dwell,
+            plate_image_path=plate_path,
+            vehicle_image_path=vehicle_path,
+            frames_seen=state.frames_seen,
+            extra={"motion_basis": "ground_plane" if self.plane else "pixels"},
+        )

@@ -1,0 +1,161 @@
+"""Wiring for `platewatch process` and the benchmark: models from the config, one pipeline per camera.
+
+Sources are read on their own thread (`ingest.frame_queue.ThreadedReader`), frames are processed
+here, and Sightings go to the `SightingWriter` thread: decoding, detection and the database
+never wait on each other.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+
+from detect.evidence import EvidenceStore
+from detect.pipeline import CameraPipeline, ConsensusFn, PipelineStats, PlateReaderLike
+from detect.records import Sighting
+from detect.scene import SceneDetector
+from ingest.factory import open_source
+from ingest.frame_queue import ThreadedReader
+from ingest.image_folder import ImageFolderSource
+from ingest.source import FrameSource
+from ingest.video_file import VideoFileSource
+from intel_api.store import CameraInfo
+from platewatch.config import Camera, SiteConfig
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Models:
+    detector: SceneDetector
+    plate_reader: PlateReaderLike | None
+    consensus: ConsensusFn | None
+
+
+def load_models(cfg: SiteConfig, read_plates: bool = True) -> Models:
+    """Load the detector (and the plate reader + consensus unless `read_plates` is False)."""
+    detector = SceneDetector(cfg.detection, cfg.models)
+    if not read_plates:
+        return Models(detector, None, None)
+    from detect.consensus import plate_consensus
+    from detect.plate_reading import PlateRecogniser
+
+    return Models(detector, PlateRecogniser(cfg.detection, cfg.models), plate_consensus)
+
+
+def camera_info(camera: Camera) -> CameraInfo:
+    return CameraInfo(
+        id=camera.id,
+        name=camera.name,
+        location=camera.location.description,
+        latitude=camera.location.latitude,
+        longitude=camera.location.longitude,
+        direction_of_travel=camera.direction_of_travel,
+    )
+
+
+def camera_for_source(cfg: SiteConfig, source: str | None, camera_id: str | None) -> list[Camera]:
+    """The cameras `platewatch process` should run.
+
+    No source: every configured camera. A camera id: that camera. A path or URL: `--camera`'s
+    zones and calibration, else those of the camera whose `source` it is, else the first camera's
+    under an id made from the file name (the sighting must not claim a camera that did not see it).
+    """
+    if source is None:
+        return [cfg.camera(camera_id)] if camera_id else list(cfg.cameras)
+    ids = {c.id: c for c in cfg.cameras}
+    if source in ids and camera_id is None:
+        return [ids[source]]
+    if camera_id is not None:
+        return [cfg.camera(camera_id).model_copy(update={"source": source})]
+    for cam in cfg.cameras:
+        if cam.source == source or _same_path(cam.source, source):
+            return [cam]
+    stem = re.sub(r"[^a-z0-9_]+", "_", Path(source.rstrip("/")).stem.lower()).strip("_")[:64] or "source"
+    first = cfg.cameras[0]
+    log.warning(
+        "%s is not a configured camera: using %s's zones/calibration as camera %r", source, first.id, stem
+    )
+    return [first.model_copy(update={"source": source, "id": stem, "name": Path(source).name})]
+
+
+def _same_path(a: str, b: str) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, RuntimeError):
+        return False
+
+
+def expected_frames(source: FrameSource, process_fps: float) -> int | None:
+    """How many frames a file will yield at `process_fps` (for a progress bar); None if unknown."""
+    if not isinstance(source, VideoFileSource) or source.fps <= 0:
+        return None
+    cap = cv2.VideoCapture(str(source.path))
+    try:
+        count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+    finally:
+        cap.release()
+    if count <= 0:
+        return None
+    return int(count * min(1.0, process_fps / source.fps)) + 1
+
+
+@dataclass(slots=True)
+class CameraRun:
+    camera_id: str
+    stats: PipelineStats
+    seconds: float
+    frames_dropped: int = 0
+    frames_corrupt: int = 0
+    sightings: list[str] = field(default_factory=list)  # track keys
+
+
+def run_camera(
+    cfg: SiteConfig,
+    camera: Camera,
+    models: Models,
+    on_sighting: Callable[[Sighting], None],
+    *,
+    process_fps: float | None = None,
+    progress: Callable[[int | None], Callable[[], None]] | None = None,
+) -> CameraRun:
+    """Process one camera's source to its end (or until interrupted); raises SourceOpenError."""
+    fps = process_fps or camera.process_fps or cfg.detection.process_fps
+    source = open_source(camera.model_copy(update={"process_fps": fps}), cfg.detection.process_fps)
+    pipeline = CameraPipeline(
+        camera,
+        cfg.detection,
+        models.detector,
+        plate_reader=models.plate_reader,
+        consensus=models.consensus,
+        evidence=EvidenceStore(cfg.storage.evidence_path()),
+        process_fps=source.fps if isinstance(source, ImageFolderSource) else fps,
+        stills=isinstance(source, ImageFolderSource),
+    )
+    tick = progress(expected_frames(source, fps)) if progress else None
+    run = CameraRun(camera.id, pipeline.stats, 0.0)
+    t0 = time.perf_counter()
+    reader = ThreadedReader(source, maxsize=cfg.detection.queue_size)
+    try:
+        with reader:
+            for frame in reader:
+                for s in pipeline.process(frame):
+                    on_sighting(s)
+                    run.sightings.append(s.track_key)
+                if tick:
+                    tick()
+    finally:
+        # also on Ctrl-C: tracks seen so far become sightings rather than being lost
+        for s in pipeline.flush():
+            on_sighting(s)
+            run.sightings.append(s.track_key)
+        run.seconds = time.perf_counter() - t0
+        run.frames_dropped = source.stats.frames_dropped
+        run.frames_corrupt = source.stats.frames_corrupt
+    return run

@@ -1,0 +1,122 @@
+"""`platewatch process`: run the video pipeline on a file, folder, stream or every configured camera."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import typer
+
+from platewatch.cli.options import ConfigOption, load_or_exit
+
+
+def process(
+    source: str | None = typer.Argument(
+        None,
+        help="Camera id from the config, or a video file, image folder or stream URL. Omit: every camera.",
+    ),
+    config: Path = ConfigOption,
+    camera: str | None = typer.Option(
+        None, "--camera", help="Camera whose id, zones and calibration to use."
+    ),
+    fps: float | None = typer.Option(None, "--fps", min=0.1, max=60, help="Frames per second to analyse."),
+    database_url: str | None = typer.Option(None, "--database-url", help="Overrides config and environment."),
+    read_plates: bool = typer.Option(True, "--plates/--no-plates", help="Read number plates (slower)."),
+    progress_bar: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar for files."),
+) -> None:
+    """Detect and track vehicles, read plates, and store one sighting per vehicle pass."""
+    from rich.progress import Progress
+    from sqlalchemy.orm import Session
+
+    from detect.records import Sighting
+    from detect.runtime import camera_for_source, camera_info, load_models, run_camera
+    from detect.writer import SightingWriter
+    from ingest.errors import IngestError
+    from intel_api.db.migrate import upgrade
+    from intel_api.rules.engine import apply_rules
+
+    cfg = load_or_exit(config)
+    try:
+        cameras = camera_for_source(cfg, source, camera)
+    except KeyError as e:
+        typer.echo(f"error: {e.args[0]}", err=True)
+        raise typer.Exit(code=2) from None
+    url = database_url or cfg.resolved_database_url()
+    try:
+        upgrade(url)
+    except Exception as e:  # any failure here means "cannot use this database now"
+        # The writer spools to disk when the database is down, so processing can still go on.
+        typer.echo(
+            f"warning: could not migrate the database ({str(e).splitlines()[0]}); sightings will be "
+            f"spooled to {cfg.storage.spool_path()} until it is reachable",
+            err=True,
+        )
+
+    t0 = time.perf_counter()
+    models = load_models(cfg, read_plates=read_plates)
+
+    def after_store(session: Session, ids: list[int]) -> None:
+        # incremental rules: flags for these new sightings, in their own transaction
+        apply_rules(session, ids, cfg)
+
+    writer = SightingWriter(
+        url, cfg.storage.spool_path(), cameras=[camera_info(c) for c in cameras], after_store=after_store
+    )
+    writer.start()
+    failures = 0
+    totals = {"frames": 0, "vehicles": 0, "sightings": 0, "plates": 0, "with_plate": 0, "stopped": 0}
+
+    def on_sighting(s: Sighting) -> None:
+        totals["stopped"] += int(s.stopped)
+        writer.submit(s)
+
+    try:
+        for cam in cameras:
+            bar = Progress(transient=True, disable=not progress_bar)
+
+            def progress(total: int | None, cam_id: str = cam.id, bar: Progress = bar) -> Callable[[], None]:
+                if total is None:
+                    return lambda: None
+                task = bar.add_task(cam_id, total=total)
+                return lambda: bar.advance(task)
+
+            try:
+                with bar:
+                    run = run_camera(cfg, cam, models, on_sighting, process_fps=fps, progress=progress)
+            except (IngestError, OSError) as e:
+                failures += 1
+                typer.echo(f"error: camera {cam.id}: {e}", err=True)
+                continue
+            st = run.stats
+            totals["frames"] += st.frames
+            totals["vehicles"] += st.tracks
+            totals["sightings"] += st.sightings
+            totals["plates"] += st.plates_read
+            totals["with_plate"] += st.sightings_with_plate
+            typer.echo(
+                f"{cam.id}: {st.frames} frames, {st.tracks} vehicles tracked, {st.sightings} sightings, "
+                f"{st.plate_attempts} plate attempts, {st.plates_read} plates read "
+                f"({st.sightings_with_plate} sightings with a plate) "
+                f"in {run.seconds:.1f} s"
+            )
+    except KeyboardInterrupt:
+        typer.echo("interrupted: storing the sightings made so far", err=True)
+    finally:
+        ws = writer.close()
+    waiting = sum(len(b) for b in writer.spool.batches())
+    elapsed = time.perf_counter() - t0
+    typer.echo(
+        f"total: {totals['frames']} frames, {totals['vehicles']} vehicles, {totals['sightings']} sightings "
+        f"({totals['stopped']} stopped), {totals['plates']} plates read, {elapsed:.1f} s; "
+        f"stored {ws.inserted} new, {ws.duplicates} already stored, "
+        f"{waiting} waiting in spool"
+        + (f", {ws.replayed} replayed from spool" if ws.replayed else "")
+        + (f", {ws.rejected} rejected" if ws.rejected else "")
+    )
+    if failures:
+        raise typer.Exit(code=1)
+
+
+def register(app: typer.Typer, eval_app: typer.Typer) -> None:  # noqa: ARG001
+    app.command("process")(process)
