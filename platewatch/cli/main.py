@@ -24,6 +24,15 @@ app.add_typer(eval_app, name="eval")
 _COMMAND_MODULES = [
     "platewatch.cli.config_cmd",
     "platewatch.cli.db_cmd",
+    "platewatch.cli.process_cmd",
+    "platewatch.cli.sightings_cmd",
+    "platewatch.cli.eval_tracks_cmd",
+    "platewatch.cli.eval_plates",
+    "platewatch.cli.rules_cmd",
+    "platewatch.cli.serve_cmd",
+    "platewatch.cli.users_cmd",
+    "platewatch.cli.retention_cmd",
+    "platewatch.cli.demo_cmd",
 ]
 
 
