@@ -12,4 +12,4 @@ if [ $# -gt 0 ]; then
 else
   .venv/bin/platewatch process --config configs/demo.yaml
 fi
-.venv/bin/platewatch sightings --config configs/demo.yaml --limit 20
+.venv/bin/platewatch sightings --config configs/demo.yaml --limit 20 --reason "README demo run"

@@ -83,14 +83,45 @@ def test_process_stores_sightings_once_and_lists_them(
 
     listed = runner.invoke(
         app,
-        ["sightings", "--config", str(config), "--database-url", db_url, "--since", "2019-06-28T13:00:00Z"],
+        [
+            "sightings",
+            "--config",
+            str(config),
+            "--database-url",
+            db_url,
+            "--since",
+            "2019-06-28T13:00:00Z",
+            "--reason",
+            "test: list the clip",
+        ],
     )
     assert listed.exit_code == 0, listed.output
     assert f"{sightings} sighting(s)" in listed.output and "pentonville" in listed.output
     none = runner.invoke(
-        app, ["sightings", "--config", str(config), "--database-url", db_url, "--plate", "ab12 cde"]
+        app,
+        [
+            "sightings",
+            "--config",
+            str(config),
+            "--database-url",
+            db_url,
+            "--plate",
+            "ab12 cde",
+            "--reason",
+            "test: unknown plate",
+        ],
     )
     assert "0 sighting(s)" in none.output
+    no_reason = runner.invoke(app, ["sightings", "--config", str(config), "--database-url", db_url])
+    assert no_reason.exit_code == 2 and "--reason" in no_reason.output
+    with engine.connect() as c:
+        audit = c.execute(
+            sa.select(m.AuditEvent).where(m.AuditEvent.action == "sightings.search").order_by(m.AuditEvent.id)
+        ).all()
+    assert [(a.action, a.target_id, a.reason, a.actor_kind) for a in audit] == [
+        ("sightings.search", None, "test: list the clip", "cli"),
+        ("sightings.search", "AB12CDE", "test: unknown plate", "cli"),
+    ]
 
 
 def test_process_reports_an_unreadable_source(tmp_path: Path, db_url: str) -> None:

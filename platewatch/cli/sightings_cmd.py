@@ -31,12 +31,18 @@ def sightings(
     since: str | None = typer.Option(None, "--since", help="ISO time or age: 30m, 12h, 7d."),
     camera: str | None = typer.Option(None, "--camera", help="Camera id."),
     limit: int = typer.Option(50, "--limit", min=1, max=10000),
+    reason: str = typer.Option(
+        ..., "--reason", min=5, help="Why you are looking (recorded in the audit log with your OS user)."
+    ),
     config: Path = ConfigOption,
     database_url: str | None = typer.Option(None, "--database-url", help="Overrides config and environment."),
 ) -> None:
-    """List stored sightings, newest first."""
+    """List stored sightings, newest first. Every listing is audited, like the API's searches."""
+    import getpass
+
     import sqlalchemy as sa
 
+    from intel_api.db.models import AuditEvent
     from intel_api.db.session import make_engine, make_session_factory
     from intel_api.store import find_sightings
 
@@ -47,6 +53,23 @@ def sightings(
     try:
         with make_session_factory(engine)() as session:
             rows = find_sightings(session, plate=plate_text, since=since_t, camera_id=camera, limit=limit)
+            # Plates are personal data: a command-line look-up is logged just as an API search is.
+            session.add(
+                AuditEvent(
+                    actor=f"cli:{getpass.getuser()}"[:64],
+                    actor_kind="cli",
+                    action="sightings.search",
+                    target_type="sighting",
+                    target_id=plate_text,
+                    reason=reason,
+                    details={
+                        "since": since_t.isoformat() if since_t else None,
+                        "camera": camera,
+                        "results": len(rows),
+                    },
+                )
+            )
+            session.commit()
     except sa.exc.OperationalError as e:
         typer.echo(f"error: database not usable at this URL: {str(e).splitlines()[0]}", err=True)
         raise typer.Exit(code=2) from None
