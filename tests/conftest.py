@@ -23,7 +23,9 @@ os.environ.setdefault("PLATEWATCH_MODEL_DIR", str(SHARED / "models"))
 os.environ.setdefault("YOLO_CONFIG_DIR", str(REPO / ".pytest_cache" / "ultralytics"))
 os.environ.setdefault("YOLO_OFFLINE", "1")
 
-PG_ADMIN_URL = os.environ.get("PLATEWATCH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "PLATEWATCH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +57,9 @@ def _create_pg_database() -> tuple[str, str]:
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     except sa.exc.OperationalError as e:
-        pytest.fail(f"PostgreSQL is required for the database tests and is not reachable at {PG_ADMIN_URL}: {e}")
+        pytest.fail(
+            f"PostgreSQL is required for the database tests and is not reachable at {PG_ADMIN_URL}: {e}"
+        )
     finally:
         admin.dispose()
     return name, PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"

@@ -52,9 +52,17 @@ def test_track_key_is_unique(session_factory: sessionmaker[Session]) -> None:
     now = datetime.now(UTC)
     with session_factory() as s:
         s.add(m.Camera(id="cam1"))
-        s.add(m.Sighting(track_key="cam1:0:7", camera_id="cam1", first_seen=now, last_seen=now, vehicle_class="car"))
+        s.add(
+            m.Sighting(
+                track_key="cam1:0:7", camera_id="cam1", first_seen=now, last_seen=now, vehicle_class="car"
+            )
+        )
         s.commit()
-        s.add(m.Sighting(track_key="cam1:0:7", camera_id="cam1", first_seen=now, last_seen=now, vehicle_class="car"))
+        s.add(
+            m.Sighting(
+                track_key="cam1:0:7", camera_id="cam1", first_seen=now, last_seen=now, vehicle_class="car"
+            )
+        )
         try:
             s.commit()
         except sa.exc.IntegrityError:

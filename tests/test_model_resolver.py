@@ -29,7 +29,9 @@ def test_found_in_model_dir_and_checksum_verified(shared_dir: Path, monkeypatch:
     assert sha256_of(path) == load_manifest()["plate_detector"].sha256
 
 
-def test_missing_weight_names_file_sha_and_every_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_weight_names_file_sha_and_every_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PLATEWATCH_MODEL_DIR", str(tmp_path))
     monkeypatch.delenv("PLATEWATCH_ALLOW_DOWNLOAD", raising=False)
     with pytest.raises(ModelNotFoundError) as info:
@@ -61,7 +63,9 @@ def test_explicit_path_wins_and_is_not_checksummed(
     assert resolve("plate_detector", explicit=own) == own
 
 
-def test_easyocr_weights_come_from_the_offline_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_easyocr_weights_come_from_the_offline_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PLATEWATCH_MODEL_DIR", str(tmp_path))
     folder = ocr_model_dir()
     assert folder.parts[-2:] == ("easyocr_en_models", "models")

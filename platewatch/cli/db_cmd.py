@@ -22,7 +22,8 @@ def upgrade(
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
     """Create or migrate the database schema (SQLite by default, PostgreSQL via a URL)."""
-    from intel_api.db.migrate import current_revision, upgrade as do_upgrade
+    from intel_api.db.migrate import current_revision
+    from intel_api.db.migrate import upgrade as do_upgrade
 
     url = _url(config, database_url)
     do_upgrade(url, revision)
@@ -35,7 +36,8 @@ def downgrade(
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
     """Roll the schema back (destroys data in dropped tables)."""
-    from intel_api.db.migrate import current_revision, downgrade as do_downgrade
+    from intel_api.db.migrate import current_revision
+    from intel_api.db.migrate import downgrade as do_downgrade
 
     url = _url(config, database_url)
     do_downgrade(url, revision)
