@@ -48,7 +48,10 @@ _AGREEMENT_WEIGHT = 0.3
 _PREFIX_PENALTY = 0.05  # stripping a country code is an edit: prefer a reading that needed none
 # A text the grammar had to correct is weaker evidence than one read valid as it stands.
 _CORRECTED_PENALTY = 0.15
-READER_CHOICES = ("easyocr", "rapidocr")
+# The plate-trained recogniser (models/ocr) is selectable but not a default: in the full pipeline it
+# adds nothing to easyocr+rapidocr yet (docs/benchmarks.md, "Plate recogniser").
+DEFAULT_READERS = ("easyocr", "rapidocr")
+READER_CHOICES = ("easyocr", "rapidocr", "platewatch_plates")
 # Stock EasyOCR gives high confidences to wrong plate reads (8-10 % exact on plates when measured
 # alone), so its votes count for less when another reader is present.
 READER_WEIGHTS = {"easyocr": 0.8}
@@ -153,7 +156,7 @@ class PlateRecogniser:
         self,
         detection: Detection,
         models: ModelPaths,
-        readers: Sequence[str | PlateTextReader] = READER_CHOICES,
+        readers: Sequence[str | PlateTextReader] = DEFAULT_READERS,
         threads: int = 0,
     ) -> None:
         """`readers`: built-in reader names and/or reader objects (e.g. a plate-trained network),
@@ -177,6 +180,10 @@ class PlateRecogniser:
                 self.readers.append(easy)
             elif reader == "rapidocr":
                 self.readers.append(RapidOCRReader(self._text_boxes, threads=threads))
+            elif reader == "platewatch_plates":
+                from detect.custom_recogniser import PlatewatchPlateReader
+
+                self.readers.append(PlatewatchPlateReader())
             elif not isinstance(reader, str):
                 self.readers.append(reader)
         self.seconds = StageSeconds()

@@ -17,7 +17,9 @@ def plates(
     config: Path | None = typer.Option(None, "--config", "-c", help="Site YAML (default: built-in)."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first N images."),
     readers: str = typer.Option(
-        "easyocr,rapidocr", "--readers", help="Comma-separated plate readers to combine."
+        "easyocr,rapidocr",
+        "--readers",
+        help="Comma-separated plate readers to combine: easyocr, rapidocr, platewatch_plates.",
     ),
     threads: int = typer.Option(
         0, "--threads", min=0, help="CPU threads for torch and ONNX Runtime (0: library default)."

@@ -29,6 +29,7 @@ _COMMAND_MODULES = [
     "platewatch.cli.eval_tracks_cmd",
     "platewatch.cli.eval_plates",
     "platewatch.cli.rules_cmd",
+    "platewatch.cli.ocr_cmd",
     "platewatch.cli.serve_cmd",
     "platewatch.cli.users_cmd",
     "platewatch.cli.retention_cmd",

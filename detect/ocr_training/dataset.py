@@ -1,0 +1,73 @@
+"""Turning plate crops into the recogniser's input tensors, exactly as EasyOCR does at read time.
+
+EasyOCR converts the frame to grey, resizes each text box to 64 px high keeping its aspect, scales
+to [-1, 1] and right-pads a batch by repeating the last column. Training on anything else would
+teach the network an input it never sees in production.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+import torch
+
+from detect.ocr_training.network import IMG_H
+from detect.synth import SyntheticPlate, generate_plate
+from detect.synth.formats import CHARSET
+
+MAX_W = 512
+_INDEX = {c: i + 1 for i, c in enumerate(CHARSET)}
+
+
+def to_grey_resized(image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    h, w = grey.shape[:2]
+    if h == 0 or w == 0:
+        raise ValueError(f"empty plate crop of shape {image.shape}")
+    new_w = min(MAX_W, max(IMG_H // 2, math.ceil(IMG_H * w / h)))
+    return np.asarray(cv2.resize(grey, (new_w, IMG_H), interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
+
+
+def batch_tensor(images: list[npt.NDArray[np.uint8]]) -> torch.Tensor:
+    """N x 1 x 64 x W float tensor in [-1, 1], right-padded with each image's last column."""
+    resized = [to_grey_resized(im) for im in images]
+    width = max(r.shape[1] for r in resized)
+    out = torch.empty((len(resized), 1, IMG_H, width), dtype=torch.float32)
+    for i, r in enumerate(resized):
+        t = torch.from_numpy(r.astype(np.float32) / 127.5 - 1.0)
+        out[i, 0, :, : t.shape[1]] = t
+        out[i, 0, :, t.shape[1] :] = t[:, -1:]
+    return out
+
+
+def encode_labels(labels: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Concatenated target indices and per-sample lengths, as torch's CTCLoss takes them."""
+    bad = [lab for lab in labels if not lab or any(c not in _INDEX for c in lab)]
+    if bad:
+        raise ValueError(f"labels outside {CHARSET!r} or empty: {bad[:5]}")
+    targets = torch.tensor([_INDEX[c] for lab in labels for c in lab], dtype=torch.long)
+    lengths = torch.tensor([len(lab) for lab in labels], dtype=torch.long)
+    return targets, lengths
+
+
+def greedy_decode(logits: torch.Tensor) -> list[str]:
+    """Best path decoding of N x T x C logits: collapse repeats, drop blanks."""
+    best = logits.argmax(dim=2).cpu().numpy()
+    out: list[str] = []
+    for row in best:
+        chars: list[str] = []
+        prev = 0
+        for idx in row:
+            if idx != prev and idx != 0:
+                chars.append(CHARSET[int(idx) - 1])
+            prev = int(idx)
+        out.append("".join(chars))
+    return out
+
+
+def synthetic_batch(seed: int, start: int, size: int) -> tuple[torch.Tensor, list[str]]:
+    plates: list[SyntheticPlate] = [generate_plate(seed, start + i) for i in range(size)]
+    return batch_tensor([p.image for p in plates]), [p.label for p in plates]

@@ -1,0 +1,183 @@
+"""Fine-tune english_g2 on synthetic plates with CTC; keep the checkpoint with the best held-out accuracy.
+
+Built for a 2-core CPU: the first VGG convolutions (generic stroke and edge detectors) stay frozen
+and run without gradients, which saves most of the backward pass. Data is generated on the fly from
+the seed, so a run is reproducible given (seed, steps); `minutes` is a safety stop that can end a
+slow machine's run early, and the report says how many steps actually ran.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from detect.ocr_training.dataset import encode_labels, greedy_decode, synthetic_batch
+from detect.ocr_training.network import build_model, init_from_english_g2, load_trained, save_for_easyocr
+
+log = logging.getLogger(__name__)
+
+VAL_SEED_OFFSET = 1_000_003  # validation plates come from a different seed stream than training
+
+
+@dataclass(frozen=True, slots=True)
+class TrainConfig:
+    out_dir: Path
+    seed: int = 0
+    steps: int = 400
+    minutes: float | None = 55.0
+    batch_size: int = 32
+    lr: float = 3e-4
+    warmup_steps: int = 20
+    frozen_layers: int = 10  # leading modules of the VGG ConvNet that are not trained
+    val_size: int = 256
+    val_every: int = 50
+    init: Path | None = None  # english_g2.pth, or one of our checkpoints to continue from
+    threads: int = 2
+
+
+@dataclass(slots=True)
+class TrainReport:
+    steps_run: int = 0
+    seconds: float = 0.0
+    best_step: int = 0
+    best_val_accuracy: float = 0.0
+    initial_val_accuracy: float = 0.0
+    history: list[dict[str, float]] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2)
+
+
+def _conv_layers(model: nn.Module) -> list[nn.Module]:
+    conv = model.get_submodule("FeatureExtraction.ConvNet")
+    if not isinstance(conv, nn.Sequential):
+        raise TypeError("expected EasyOCR's VGG feature extractor (FeatureExtraction.ConvNet)")
+    return list(conv)
+
+
+def freeze_prefix(model: nn.Module, n_layers: int) -> None:
+    conv = _conv_layers(model)
+    if not 0 <= n_layers <= len(conv):
+        raise ValueError(f"frozen_layers must be 0..{len(conv)}, got {n_layers}")
+    for layer in conv[:n_layers]:
+        for p in layer.parameters():
+            p.requires_grad_(False)
+
+
+def _set_train_mode(model: nn.Module, frozen_layers: int) -> None:
+    model.train()
+    # Frozen layers have no BatchNorm in english_g2, but keep any frozen BN on its running stats.
+    for layer in _conv_layers(model)[:frozen_layers]:
+        layer.eval()
+
+
+def ctc_loss(model: nn.Module, images: torch.Tensor, labels: list[str], loss_fn: nn.CTCLoss) -> torch.Tensor:
+    log_probs = model(images, None).log_softmax(2).permute(1, 0, 2)  # T x N x C for CTCLoss
+    targets, lengths = encode_labels(labels)
+    input_lengths = torch.full((images.shape[0],), log_probs.shape[0], dtype=torch.long)
+    loss: torch.Tensor = loss_fn(log_probs, targets, input_lengths, lengths)
+    return loss
+
+
+@torch.no_grad()
+def accuracy(model: nn.Module, images: torch.Tensor, labels: list[str], batch: int = 64) -> float:
+    model.eval()
+    preds: list[str] = []
+    for i in range(0, images.shape[0], batch):
+        preds += greedy_decode(model(images[i : i + batch], None))
+    return sum(p == t for p, t in zip(preds, labels, strict=True)) / max(1, len(labels))
+
+
+def _lr_at(step: int, cfg: TrainConfig) -> float:
+    if step < cfg.warmup_steps:
+        return cfg.lr * (step + 1) / cfg.warmup_steps
+    progress = (step - cfg.warmup_steps) / max(1, cfg.steps - cfg.warmup_steps)
+    return cfg.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+
+
+def _validation_set(cfg: TrainConfig) -> tuple[torch.Tensor, list[str]]:
+    # Generated in chunks so that one very wide crop does not pad the whole set.
+    images: list[torch.Tensor] = []
+    labels: list[str] = []
+    for start in range(0, cfg.val_size, 64):
+        x, y = synthetic_batch(cfg.seed + VAL_SEED_OFFSET, start, min(64, cfg.val_size - start))
+        images.append(x)
+        labels += y
+    width = max(x.shape[3] for x in images)
+    padded = [torch.cat([x, x[..., -1:].expand(-1, -1, -1, width - x.shape[3])], dim=3) for x in images]
+    return torch.cat(padded), labels
+
+
+def train(cfg: TrainConfig, progress: Callable[[str], None] = log.info) -> TrainReport:
+    """Run the fine-tuning; writes best.pth, last.pth and report.json into cfg.out_dir."""
+    if cfg.init is None:
+        raise ValueError("TrainConfig.init must point at english_g2.pth or a previous checkpoint")
+    torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    cfg.out_dir.mkdir(parents=True, exist_ok=True)
+
+    if cfg.init.name == "english_g2.pth":
+        model = build_model()
+        init_from_english_g2(model, cfg.init)
+    else:
+        model = load_trained(cfg.init)
+    freeze_prefix(model, cfg.frozen_layers)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimiser = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=1e-4)
+    loss_fn = nn.CTCLoss(blank=0, zero_infinity=True)
+
+    val_x, val_y = _validation_set(cfg)
+    report = TrainReport()
+    report.initial_val_accuracy = report.best_val_accuracy = accuracy(model, val_x, val_y)
+    report.best_step = 0  # the starting weights stay the answer until a step beats them
+    save_for_easyocr(model, cfg.out_dir / "best.pth")
+    progress(f"step 0: held-out synthetic accuracy {report.initial_val_accuracy:.3f} ({len(val_y)} plates)")
+
+    started = time.monotonic()
+    running = 0.0
+    for step in range(cfg.steps):
+        elapsed = time.monotonic() - started
+        if cfg.minutes is not None and elapsed > cfg.minutes * 60:
+            progress(f"time limit of {cfg.minutes} min reached after {step} steps")
+            break
+        for group in optimiser.param_groups:
+            group["lr"] = _lr_at(step, cfg)
+        _set_train_mode(model, cfg.frozen_layers)
+        images, labels = synthetic_batch(cfg.seed, step * cfg.batch_size, cfg.batch_size)
+        loss = ctc_loss(model, images, labels, loss_fn)
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()  # type: ignore[no-untyped-call]
+        torch.nn.utils.clip_grad_norm_(params, 5.0)
+        optimiser.step()
+        running = 0.9 * running + 0.1 * float(loss.detach()) if step else float(loss.detach())
+        report.steps_run = step + 1
+        if (step + 1) % cfg.val_every == 0 or step + 1 == cfg.steps:
+            acc = accuracy(model, val_x, val_y)
+            report.history.append(
+                {
+                    "step": step + 1,
+                    "loss": running,
+                    "val_accuracy": acc,
+                    "seconds": time.monotonic() - started,
+                }
+            )
+            progress(
+                f"step {step + 1}: loss {running:.3f}, held-out accuracy {acc:.3f}, "
+                f"{(time.monotonic() - started) / 60:.1f} min"
+            )
+            if acc > report.best_val_accuracy:
+                report.best_val_accuracy, report.best_step = acc, step + 1
+                save_for_easyocr(model, cfg.out_dir / "best.pth")
+            (cfg.out_dir / "report.json").write_text(report.to_json(), encoding="utf-8")
+    save_for_easyocr(model, cfg.out_dir / "last.pth")
+    report.seconds = time.monotonic() - started
+    (cfg.out_dir / "report.json").write_text(report.to_json(), encoding="utf-8")
+    return report

@@ -1,0 +1,58 @@
+"""Synthetic number plates for training and testing the plate recogniser.
+
+`generate_plate(seed, index)` is a pure function of its arguments: the same (seed, index) gives
+the same image and text on any machine with the same fonts, whatever order samples are drawn in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from detect.synth.degrade import degrade
+from detect.synth.formats import ALL_GENERATORS, CHARSET, FAMILY_WEIGHTS, PlateText
+from detect.synth.render import ImageBGR, render_clean
+
+__all__ = ["CHARSET", "PlateText", "SyntheticPlate", "generate_plate", "iter_plates", "LAYOUTS"]
+
+LAYOUTS: tuple[str, ...] = tuple(ALL_GENERATORS)
+
+
+@dataclass(frozen=True, slots=True)
+class SyntheticPlate:
+    image: ImageBGR  # H x W x 3 uint8, BGR like every frame in the pipeline
+    text: PlateText
+
+    @property
+    def label(self) -> str:
+        return self.text.label
+
+
+def _rng(seed: int, index: int) -> np.random.Generator:
+    return np.random.default_rng([seed, index])
+
+
+def generate_plate(
+    seed: int, index: int, *, layouts: Sequence[str] | None = None, clean: bool = False
+) -> SyntheticPlate:
+    """One synthetic plate; `layouts` restricts the draw, `clean` skips degradation."""
+    rng = _rng(seed, index)
+    names = list(layouts) if layouts else list(FAMILY_WEIGHTS)
+    unknown = [n for n in names if n not in ALL_GENERATORS]
+    if unknown:
+        raise ValueError(f"unknown plate layout(s) {unknown}; known: {', '.join(ALL_GENERATORS)}")
+    weights = np.asarray([FAMILY_WEIGHTS[n] for n in names], dtype=np.float64)
+    name = names[int(rng.choice(len(names), p=weights / weights.sum()))]
+    text = ALL_GENERATORS[name](rng)
+    rendered = render_clean(text, rng)
+    image = rendered.image if clean else degrade(rendered, rng)
+    return SyntheticPlate(image=image, text=text)
+
+
+def iter_plates(
+    seed: int, count: int, *, start: int = 0, layouts: Sequence[str] | None = None
+) -> Iterator[SyntheticPlate]:
+    for i in range(start, start + count):
+        yield generate_plate(seed, i, layouts=layouts)

@@ -1,0 +1,187 @@
+"""Plate texts for the synthetic generator: UK formats valid by DVLA rules, plus foreign layouts.
+
+Every generator returns the characters grouped as they are printed (`groups`); the training
+label is the groups joined with separators removed. UK strings follow DOMAIN.md section 3, so
+`detect.grammar.format_of(label, "gb")` accepts them.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+CHARSET = string.digits + string.ascii_uppercase  # the recogniser's alphabet, CTC blank excluded
+
+_ALL = string.ascii_uppercase
+_GB_REGION = "ABCDEFGHKLMNOPRSTVWXY"  # memory tag letter 1: never I J Q U Z
+_GB_OFFICE = "ABCDEFGHJKLMNOPRSTUVWXY"  # letter 2: never I Q Z
+_GB_RANDOM = "ABCDEFGHJKLMNOPRSTUVWXYZ"  # letters 5-7: never I Q
+_GB_YEAR_LETTER = "ABCDEFGHJKLMNPRSTVWXY"  # prefix/suffix year letter: never I O Q U Z
+_GB_SERIAL = "ABCDEFGHJKLMNOPRSTUVWXY"  # prefix/suffix serial letters: never I Q Z
+_NI_CODES = (
+    "IA IB IG IJ IL IW JI JZ KZ LZ MZ NZ OI OZ PZ RZ SZ TZ UI UZ VZ WZ XI XZ YZ AZ BZ CZ DZ EZ FZ GZ HZ"
+).split()
+# Age identifiers issued up to September 2026: 02..26 (March) and 51..76 (September).
+GB_AGE_IDS = tuple(f"{y:02d}" for y in range(2, 27)) + tuple(str(y) for y in range(51, 77))
+
+
+@dataclass(frozen=True, slots=True)
+class PlateText:
+    layout: str  # e.g. "gb_current", "eu_de", "us", "br_mercosul"
+    groups: tuple[str, ...]  # printed groups; "-" is a printed separator, not part of the label
+    country: str  # band code printed on EU plates; "GB"/"UK" or "" for UK; "" elsewhere
+
+    @property
+    def label(self) -> str:
+        return "".join(c for g in self.groups for c in g if c in CHARSET)
+
+
+def _pick(rng: np.random.Generator, alphabet: str, n: int = 1) -> str:
+    return "".join(alphabet[int(i)] for i in rng.integers(0, len(alphabet), size=n))
+
+
+def _number(rng: np.random.Generator, max_digits: int) -> str:
+    """1..max_digits digits with no leading zero; short numbers as common as long ones."""
+    n = int(rng.integers(1, max_digits + 1))
+    return _pick(rng, "123456789") + _pick(rng, string.digits, n - 1)
+
+
+def gb_current(rng: np.random.Generator) -> PlateText:
+    tag = _pick(rng, _GB_REGION) + _pick(rng, _GB_OFFICE)
+    age = GB_AGE_IDS[int(rng.integers(len(GB_AGE_IDS)))]
+    return PlateText("gb_current", (tag + age, _pick(rng, _GB_RANDOM, 3)), "UK")
+
+
+def gb_prefix(rng: np.random.Generator) -> PlateText:
+    year = _pick(rng, _GB_YEAR_LETTER)
+    return PlateText("gb_prefix", (year + _number(rng, 3), _pick(rng, _GB_SERIAL, 3)), "UK")
+
+
+def gb_suffix(rng: np.random.Generator) -> PlateText:
+    return PlateText(
+        "gb_suffix", (_pick(rng, _GB_SERIAL, 3), _number(rng, 3) + _pick(rng, _GB_YEAR_LETTER)), "UK"
+    )
+
+
+def gb_dateless(rng: np.random.Generator) -> PlateText:
+    n_letters = int(rng.integers(1, 4))
+    letters = _pick(rng, _ALL, n_letters)
+    # Dateless marks run to six characters; three letters and four digits is Northern Irish.
+    digits = _number(rng, 4 if n_letters < 3 else 3)
+    groups = (letters, digits) if rng.random() < 0.6 else (digits, letters)
+    return PlateText("gb_dateless", groups, "UK")
+
+
+def gb_ni(rng: np.random.Generator) -> PlateText:
+    code = _NI_CODES[int(rng.integers(len(_NI_CODES)))]
+    return PlateText("gb_ni", (_pick(rng, _ALL) + code, _number(rng, 4)), "UK")
+
+
+def _eu_de(rng: np.random.Generator) -> PlateText:
+    city = _pick(rng, _ALL, int(rng.integers(1, 4)))
+    letters = _pick(rng, _ALL, int(rng.integers(1, 3)))
+    # German marks have at most eight characters.
+    return PlateText("eu_de", (city, letters, _number(rng, min(4, 8 - len(city) - len(letters)))), "D")
+
+
+def _eu_hr(rng: np.random.Generator) -> PlateText:
+    city = ("ZG", "RI", "ST", "OS", "PU", "ZD", "KA", "SK", "VZ", "DU")[int(rng.integers(10))]
+    return PlateText(
+        "eu_hr", (city, _pick(rng, string.digits, int(rng.integers(3, 5))), "-", _pick(rng, _ALL, 2)), "HR"
+    )
+
+
+def _eu_fr(rng: np.random.Generator) -> PlateText:
+    return PlateText(
+        "eu_fr", (_pick(rng, _ALL, 2), "-", _pick(rng, string.digits, 3), "-", _pick(rng, _ALL, 2)), "F"
+    )
+
+
+def _eu_pl(rng: np.random.Generator) -> PlateText:
+    return PlateText("eu_pl", (_pick(rng, _ALL, 2), _pick(rng, string.digits + _ALL, 5)), "PL")
+
+
+def _eu_cz(rng: np.random.Generator) -> PlateText:
+    return PlateText(
+        "eu_cz", (_pick(rng, "123456789") + _pick(rng, _ALL, 2), _pick(rng, string.digits, 4)), "CZ"
+    )
+
+
+def _eu_it(rng: np.random.Generator) -> PlateText:
+    return PlateText("eu_it", (_pick(rng, _ALL, 2), _pick(rng, string.digits, 3) + _pick(rng, _ALL, 2)), "I")
+
+
+def _eu_es(rng: np.random.Generator) -> PlateText:
+    return PlateText("eu_es", (_pick(rng, string.digits, 4), _pick(rng, "BCDFGHJKLMNPRSTVWXYZ", 3)), "E")
+
+
+def _eu_nl(rng: np.random.Generator) -> PlateText:
+    return PlateText(
+        "eu_nl",
+        (_pick(rng, string.digits, 2), "-", _pick(rng, _ALL, 3), "-", _pick(rng, string.digits, 1)),
+        "NL",
+    )
+
+
+def _eu_srb(rng: np.random.Generator) -> PlateText:
+    city = ("BG", "NS", "NI", "KG", "SU")[int(rng.integers(5))]
+    return PlateText("eu_srb", (city, _pick(rng, string.digits, 3), "-", _pick(rng, _ALL, 2)), "SRB")
+
+
+def us(rng: np.random.Generator) -> PlateText:
+    style = int(rng.integers(4))
+    if style == 0:
+        groups: tuple[str, ...] = (
+            _pick(rng, "123456789") + _pick(rng, _ALL, 3) + _pick(rng, string.digits, 3),
+        )
+    elif style == 1:
+        groups = (_pick(rng, _ALL, 3), _pick(rng, string.digits, 4))
+    elif style == 2:
+        groups = (_pick(rng, _ALL, 3), "-", _pick(rng, string.digits, 4))
+    else:
+        groups = (_pick(rng, string.digits, 3), _pick(rng, _ALL, 3))
+    return PlateText("us", groups, "")
+
+
+def br_mercosul(rng: np.random.Generator) -> PlateText:
+    text = _pick(rng, _ALL, 3) + _pick(rng, string.digits) + _pick(rng, _ALL) + _pick(rng, string.digits, 2)
+    return PlateText("br_mercosul", (text,), "")
+
+
+TextGenerator = Callable[[np.random.Generator], PlateText]
+
+GB_GENERATORS: dict[str, TextGenerator] = {
+    "gb_current": gb_current,
+    "gb_prefix": gb_prefix,
+    "gb_suffix": gb_suffix,
+    "gb_dateless": gb_dateless,
+    "gb_ni": gb_ni,
+}
+EU_GENERATORS: dict[str, TextGenerator] = {
+    "eu_de": _eu_de,
+    "eu_hr": _eu_hr,
+    "eu_fr": _eu_fr,
+    "eu_pl": _eu_pl,
+    "eu_cz": _eu_cz,
+    "eu_it": _eu_it,
+    "eu_es": _eu_es,
+    "eu_nl": _eu_nl,
+    "eu_srb": _eu_srb,
+}
+OTHER_GENERATORS: dict[str, TextGenerator] = {"us": us, "br_mercosul": br_mercosul}
+ALL_GENERATORS: dict[str, TextGenerator] = {**GB_GENERATORS, **EU_GENERATORS, **OTHER_GENERATORS}
+
+# How often each family is drawn: the street is in the UK, but the model must not be UK-only.
+FAMILY_WEIGHTS: dict[str, float] = {
+    "gb_current": 0.40,
+    "gb_prefix": 0.06,
+    "gb_suffix": 0.03,
+    "gb_dateless": 0.04,
+    "gb_ni": 0.04,
+    **{name: 0.30 / len(EU_GENERATORS) for name in EU_GENERATORS},
+    "us": 0.07,
+    "br_mercosul": 0.06,
+}

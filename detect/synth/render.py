@@ -1,0 +1,292 @@
+"""Clean (undegraded) plate images drawn to scale, 1 pixel per millimetre.
+
+UK geometry follows the Road Vehicles (Display of Registration Marks) Regulations 2001: characters
+79 mm high and 50 mm wide (1 and I narrower), 14 mm stroke, 11 mm between characters, 33 mm between
+groups, 11 mm margins, on a 520 x 111 mm plate; white front, yellow rear, optional UK or green band.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from detect.synth.fonts import Mask, glyph_mask, plate_fonts, small_text_fonts, text_mask
+from detect.synth.formats import PlateText
+
+ImageBGR = npt.NDArray[np.uint8]
+Colour = tuple[int, int, int]  # BGR
+BoxXYXY = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPlate:
+    image: ImageBGR  # clean plate, 1 px per mm
+    text_box: BoxXYXY  # where the registration characters are, in plate pixels
+
+
+GB_CHAR_H, GB_CHAR_W, GB_STROKE, GB_SPACING, GB_GROUP_GAP, GB_MARGIN = 79, 50, 14, 11, 33, 11
+GB_PLATE_W, GB_PLATE_H = 520, 111
+_GB_WHITE: Colour = (245, 247, 248)
+_GB_YELLOW: Colour = (20, 205, 250)
+_EU_BLUE: Colour = (150, 50, 0)
+_EV_GREEN: Colour = (60, 160, 20)
+_BLACK: Colour = (25, 22, 22)
+
+
+def _jitter(rng: np.random.Generator, colour: Colour, amount: int = 12) -> Colour:
+    b, g, r = (int(np.clip(c + rng.integers(-amount, amount + 1), 0, 255)) for c in colour)
+    return (b, g, r)
+
+
+def _paint(canvas: ImageBGR, mask: Mask, x: int, y: int, w: int, h: int, colour: Colour) -> None:
+    """Alpha-blend `mask`, resized to w x h, onto canvas at (x, y), clipped to the canvas."""
+    if w <= 0 or h <= 0:
+        return
+    m = cv2.resize(mask, (w, h), interpolation=cv2.INTER_AREA)
+    ch, cw = canvas.shape[:2]
+    x0, y0, x1, y1 = max(0, x), max(0, y), min(cw, x + w), min(ch, y + h)
+    if x1 <= x0 or y1 <= y0:
+        return
+    a = m[y0 - y : y1 - y, x0 - x : x1 - x, None]
+    region = canvas[y0:y1, x0:x1].astype(np.float32)
+    blended = region * (1.0 - a) + np.asarray(colour, dtype=np.float32) * a
+    canvas[y0:y1, x0:x1] = np.clip(blended, 0, 255).astype(np.uint8)
+
+
+def _stroke_adjust(mask: Mask, px: int) -> Mask:
+    """Thicken (px > 0) or thin (px < 0) strokes, to vary the drawn stroke around the target."""
+    if px == 0:
+        return mask
+    kernel = np.ones((abs(px) * 2 + 1, abs(px) * 2 + 1), np.uint8)
+    op = cv2.dilate if px > 0 else cv2.erode
+    out: Mask = op(mask, kernel).astype(np.float32)
+    return out
+
+
+def _blank(w: int, h: int, colour: Colour) -> ImageBGR:
+    canvas = np.empty((h, w, 3), np.uint8)
+    canvas[:] = colour
+    return canvas
+
+
+def _pick_font(rng: np.random.Generator) -> Path:
+    fonts = plate_fonts()
+    # The best-matching font most of the time, the others for variety.
+    return fonts[0] if rng.random() < 0.6 or len(fonts) == 1 else fonts[int(rng.integers(1, len(fonts)))]
+
+
+def _draw_groups(
+    canvas: ImageBGR,
+    rng: np.random.Generator,
+    groups: tuple[str, ...],
+    *,
+    x_range: tuple[int, int],
+    y: int,
+    char_h: int,
+    char_w: float | None,
+    spacing: int,
+    group_gap: int,
+    colour: Colour,
+    stroke_px: int,
+) -> tuple[list[int], BoxXYXY]:
+    """Lay out groups centred in x_range; return the gap centres between groups and the text box.
+
+    char_w None means each glyph keeps its own aspect.
+    """
+    font = _pick_font(rng)
+    widths: list[list[int]] = []
+    for g in groups:
+        ws = []
+        for c in g:
+            m = glyph_mask(font, c)
+            natural = m.shape[1] * char_h / m.shape[0]
+            if c == "-":
+                ws.append(int(char_h * 0.35))
+            elif char_w is None:
+                ws.append(int(round(natural)))
+            else:
+                # Narrow glyphs (1, I) keep their own width; everything else fills the box.
+                ws.append(int(round(min(char_w, natural))) if natural < 0.6 * char_w else int(char_w))
+        widths.append(ws)
+    total = sum(sum(ws) + spacing * (len(ws) - 1) for ws in widths) + group_gap * (len(groups) - 1)
+    x = x_range[0] + max(0, (x_range[1] - x_range[0] - total) // 2)
+    x_start = x
+    gaps: list[int] = []
+    for g, ws in zip(groups, widths, strict=True):
+        for c, w in zip(g, ws, strict=True):
+            if c == "-":
+                bar_h = max(2, char_h // 9)
+                cv2.rectangle(
+                    canvas,
+                    (x + 2, y + char_h // 2 - bar_h // 2),
+                    (x + w - 2, y + char_h // 2 + bar_h // 2),
+                    colour,
+                    -1,
+                )
+            else:
+                _paint(canvas, _stroke_adjust(glyph_mask(font, c), stroke_px), x, y, w, char_h, colour)
+            x += w + spacing
+        x += group_gap - spacing
+        gaps.append(x - group_gap // 2)
+    return gaps[:-1], (x_start, y, x - group_gap, y + char_h)
+
+
+def _eu_band(canvas: ImageBGR, rng: np.random.Generator, code: str, width: int, colour: Colour) -> None:
+    h = canvas.shape[0]
+    canvas[:, :width] = colour
+    cx, cy, r = width // 2, int(h * 0.3), int(width * 0.32)
+    for k in range(12):
+        a = 2 * np.pi * k / 12
+        cv2.circle(
+            canvas, (int(cx + r * np.cos(a)), int(cy + r * np.sin(a))), max(1, width // 18), (0, 204, 255), -1
+        )
+    if code:
+        font = small_text_fonts()[0] if rng.random() < 0.5 else plate_fonts()[0]
+        m = text_mask(font, code, int(h * 0.3))
+        tw = min(width - 4, int(m.shape[1] * h * 0.3 / m.shape[0]))
+        _paint(canvas, m, (width - tw) // 2, int(h * 0.58), tw, int(h * 0.3), (245, 245, 245))
+
+
+def render_gb(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
+    rear = rng.random() < 0.5
+    canvas = _blank(GB_PLATE_W, GB_PLATE_H, _jitter(rng, _GB_YELLOW if rear else _GB_WHITE))
+    band = rng.choice(["none", "uk", "gb", "ev"], p=[0.45, 0.3, 0.1, 0.15])
+    left = GB_MARGIN
+    if band in ("uk", "gb"):
+        _eu_band(canvas, rng, "UK" if band == "uk" else "GB", 46, _jitter(rng, _EU_BLUE, 20))
+        left = 46 + 6
+    elif band == "ev":
+        canvas[:, :40] = _jitter(rng, _EV_GREEN, 20)
+        left = 40 + 6
+    label_len = sum(len(g) for g in text.groups)
+    text_w = (
+        label_len * GB_CHAR_W
+        + (label_len - len(text.groups)) * GB_SPACING
+        + GB_GROUP_GAP * (len(text.groups) - 1)
+    )
+    right = GB_PLATE_W - GB_MARGIN
+    if text_w + left + GB_MARGIN < GB_PLATE_W * 0.75 and rng.random() < 0.4:
+        # Short cherished marks are often on a shorter plate.
+        right = left + text_w + GB_MARGIN
+        canvas = canvas[:, : right + GB_MARGIN].copy()
+    y = (GB_PLATE_H - GB_CHAR_H) // 2 + int(rng.integers(-2, 3))
+    stroke = int(rng.integers(-2, 3))
+    _, box = _draw_groups(
+        canvas,
+        rng,
+        text.groups,
+        x_range=(left, right),
+        y=y,
+        char_h=GB_CHAR_H,
+        char_w=GB_CHAR_W,
+        spacing=GB_SPACING,
+        group_gap=GB_GROUP_GAP,
+        colour=_jitter(rng, _BLACK, 10),
+        stroke_px=stroke,
+    )
+    if rng.random() < 0.35:
+        # Supplier line under the characters, as BS AU 145e requires; a reader must ignore it.
+        m = text_mask(small_text_fonts()[0], "BS AU 145e  PLATES LTD", 7)
+        _paint(canvas, m, canvas.shape[1] // 2 - 60, GB_PLATE_H - 9, 120, 7, (60, 60, 60))
+    if rng.random() < 0.3:
+        cv2.rectangle(canvas, (2, 2), (canvas.shape[1] - 3, GB_PLATE_H - 3), _BLACK, 2)
+    return RenderedPlate(canvas, box)
+
+
+def render_eu(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
+    bg = (10, 200, 250) if text.layout == "eu_nl" else (240, 242, 242)
+    canvas = _blank(520, 110, _jitter(rng, bg))
+    _eu_band(canvas, rng, text.country, 40, _jitter(rng, _EU_BLUE, 20))
+    seals = text.layout in ("eu_de", "eu_hr", "eu_srb")
+    char_h = int(rng.integers(70, 78))
+    cv2.rectangle(canvas, (1, 1), (canvas.shape[1] - 2, canvas.shape[0] - 2), _BLACK, 2)
+    gaps, box = _draw_groups(
+        canvas,
+        rng,
+        text.groups,
+        x_range=(46, 514),
+        y=(110 - char_h) // 2,
+        char_h=char_h,
+        char_w=char_h * float(rng.uniform(0.5, 0.6)),
+        spacing=int(rng.integers(3, 8)),
+        group_gap=int(rng.integers(34, 42)) if seals else int(rng.integers(20, 32)),
+        colour=_jitter(rng, _BLACK, 10),
+        stroke_px=int(rng.integers(-1, 2)),
+    )
+    if seals and gaps:
+        # Registration seals / coat of arms sit between the first and second group.
+        cv2.circle(canvas, (gaps[0], 38), 12, _jitter(rng, (80, 80, 200), 40), -1)
+        cv2.circle(canvas, (gaps[0], 72), 12, _jitter(rng, (180, 120, 60), 40), -1)
+    return RenderedPlate(canvas, box)
+
+
+_US_STATES = ("CALIFORNIA", "TEXAS", "NEW YORK", "FLORIDA", "OHIO", "ILLINOIS", "ARIZONA", "GEORGIA")
+
+
+def render_us(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
+    canvas = _blank(305, 152, _jitter(rng, (240, 240, 240)))
+    grad = np.linspace(0, float(rng.uniform(0, 60)), 152, dtype=np.float32)[:, None, None]
+    canvas = np.clip(
+        canvas.astype(np.float32) - grad * np.asarray([0.2, 0.5, 1.0], np.float32), 0, 255
+    ).astype(np.uint8)
+    ink = _jitter(rng, [(90, 30, 20), (40, 20, 120), (25, 25, 25)][int(rng.integers(3))], 15)
+    state = _US_STATES[int(rng.integers(len(_US_STATES)))]
+    fonts = small_text_fonts()
+    m = text_mask(fonts[int(rng.integers(len(fonts)))], state, 26)
+    sw = min(260, int(m.shape[1] * 26 / m.shape[0]))
+    _paint(canvas, m, (305 - sw) // 2, 8, sw, 26, _jitter(rng, (40, 40, 180), 40))
+    char_h = int(rng.integers(66, 76))
+    _, box = _draw_groups(
+        canvas,
+        rng,
+        text.groups,
+        x_range=(12, 293),
+        y=40,
+        char_h=char_h,
+        char_w=char_h * float(rng.uniform(0.42, 0.5)),
+        spacing=int(rng.integers(2, 6)),
+        group_gap=int(rng.integers(12, 24)),
+        colour=ink,
+        stroke_px=int(rng.integers(-1, 2)),
+    )
+    return RenderedPlate(canvas, box)
+
+
+def render_br(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
+    canvas = _blank(400, 130, _jitter(rng, (245, 245, 245)))
+    canvas[:26] = _jitter(rng, (160, 60, 0), 20)
+    m = text_mask(plate_fonts()[0], "BRASIL", 16)
+    bw = int(m.shape[1] * 16 / m.shape[0])
+    _paint(canvas, m, (400 - bw) // 2, 5, bw, 16, (245, 245, 245))
+    cv2.rectangle(canvas, (1, 1), (398, 128), _BLACK, 2)
+    char_h = int(rng.integers(80, 88))
+    _, box = _draw_groups(
+        canvas,
+        rng,
+        text.groups,
+        x_range=(14, 386),
+        y=34,
+        char_h=char_h,
+        char_w=char_h * float(rng.uniform(0.55, 0.62)),
+        spacing=int(rng.integers(4, 9)),
+        group_gap=20,
+        colour=_jitter(rng, _BLACK, 10),
+        stroke_px=int(rng.integers(-1, 2)),
+    )
+    return RenderedPlate(canvas, box)
+
+
+def render_clean(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
+    if text.layout.startswith("gb_"):
+        return render_gb(text, rng)
+    if text.layout.startswith("eu_"):
+        return render_eu(text, rng)
+    if text.layout == "us":
+        return render_us(text, rng)
+    if text.layout == "br_mercosul":
+        return render_br(text, rng)
+    raise ValueError(f"no renderer for plate layout {text.layout!r}")

@@ -1,0 +1,74 @@
+"""The committed plate recogniser loads through a real, offline `easyocr.Reader` and reads plates."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from detect.custom_recogniser import NETWORK_NAME, PlatewatchPlateReader, plate_recogniser_dir
+from detect.reading import PlateTextReader
+from detect.synth import generate_plate
+from models import resolver
+
+
+@pytest.fixture(scope="module")
+def plate_reader() -> PlatewatchPlateReader:
+    return PlatewatchPlateReader(plate_recogniser_dir())
+
+
+def test_weights_are_committed_and_match_the_manifest_checksum() -> None:
+    weights = resolver.resolve("plate_recogniser")
+    spec = resolver.load_manifest()["plate_recogniser"]
+    assert weights.is_file() and spec.sha256
+    assert resolver.sha256_of(weights) == spec.sha256
+    assert weights.stat().st_size < 10_000_000, "the committed recogniser must stay a few MB"
+
+
+@pytest.mark.slow
+def test_loads_through_easyocr_as_a_custom_network(plate_reader: PlatewatchPlateReader) -> None:
+    import easyocr
+
+    assert isinstance(plate_reader.engine, easyocr.Reader)
+    assert isinstance(plate_reader, PlateTextReader)
+    assert "".join(plate_reader.engine.character) == "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_reads_a_rendered_uk_plate(plate_reader: PlatewatchPlateReader, index: int) -> None:
+    plate = generate_plate(2024, index, layouts=["gb_current"], clean=True)
+    # A typical CCTV plate size.
+    small = np.asarray(cv2.resize(plate.image, (260, 56), interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    candidates = plate_reader.read(small)
+    assert candidates, "no reading"
+    assert candidates[0].text == plate.label
+    assert 0.0 <= candidates[0].confidence <= 1.0
+    assert candidates[0].reader == "platewatch_plates"
+
+
+@pytest.mark.slow
+def test_tiny_or_empty_crops_give_no_candidates(plate_reader: PlatewatchPlateReader) -> None:
+    assert plate_reader.read(np.zeros((4, 40, 3), np.uint8)) == []
+    assert plate_reader.read(np.zeros((20, 5, 3), np.uint8)) == []
+
+
+def test_folder_without_network_definition_is_a_clear_error(tmp_path: Path) -> None:
+    weights = resolver.resolve("plate_recogniser")
+    shutil.copyfile(weights, tmp_path / weights.name)
+    with pytest.raises(resolver.ModelNotFoundError, match=f"{NETWORK_NAME}.yaml"):
+        plate_recogniser_dir(tmp_path / weights.name)
+
+
+def test_plate_recogniser_selects_the_plate_trained_reader_by_name(shared_dir: Path) -> None:
+    from detect.custom_recogniser import PlatewatchPlateReader
+    from detect.plate_reading import PlateRecogniser
+    from platewatch.config import Detection, ModelPaths
+
+    recogniser = PlateRecogniser(Detection(), ModelPaths(), readers=["platewatch_plates"])
+    assert [type(r) for r in recogniser.readers] == [PlatewatchPlateReader]
+    with pytest.raises(ValueError, match="unknown plate readers \\['tesseract'\\]"):
+        PlateRecogniser(Detection(), ModelPaths(), readers=["tesseract"])

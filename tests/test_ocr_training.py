@@ -1,0 +1,107 @@
+"""Fine-tuning pieces: english_g2's output rows kept for A-Z0-9, CTC step reduces the loss, export loads."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+
+from detect.ocr_training.dataset import batch_tensor, encode_labels, greedy_decode
+from detect.ocr_training.export import NETWORK_NAME, export_folder
+from detect.ocr_training.network import (
+    ENGLISH_G2_CHARACTERS,
+    build_model,
+    english_g2_rows,
+    init_from_english_g2,
+    load_trained,
+    save_for_easyocr,
+)
+from detect.ocr_training.train import ctc_loss, freeze_prefix
+from detect.synth import generate_plate
+from detect.synth.formats import CHARSET
+
+
+@pytest.fixture(scope="module")
+def english_g2() -> Path:
+    from models.resolver import ocr_model_dir
+
+    return ocr_model_dir() / "english_g2.pth"
+
+
+def test_output_layer_keeps_english_g2_rows_for_plate_characters(english_g2: Path) -> None:
+    from easyocr.model.vgg_model import Model
+
+    n_classes = len(ENGLISH_G2_CHARACTERS) + 1
+    stock = Model(input_channel=1, output_channel=256, hidden_size=256, num_class=n_classes)
+    state = torch.load(english_g2, map_location="cpu", weights_only=True)
+    stock.load_state_dict(OrderedDict((k.removeprefix("module."), v) for k, v in state.items()))
+    ours = build_model()
+    init_from_english_g2(ours, english_g2)
+    stock.eval()
+    ours.eval()
+    x = torch.randn(2, 1, 64, 160, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        expected = stock(x, None)[:, :, english_g2_rows()]
+        got = ours(x, None)
+    assert got.shape[2] == len(CHARSET) + 1
+    assert torch.allclose(got, expected, atol=1e-5)
+
+
+def test_labels_round_trip_through_ctc_encoding_and_greedy_decoding() -> None:
+    targets, lengths = encode_labels(["AB12CDE", "Z9"])
+    assert lengths.tolist() == [7, 2]
+    # A hand-made best path with repeats and blanks between every character.
+    t = torch.full((1, 2 * len(targets[:7]) + 1, len(CHARSET) + 1), -10.0)
+    for i, idx in enumerate(targets[:7].tolist()):
+        t[0, 2 * i + 1, idx] = 10.0
+        t[0, 2 * i, 0] = 10.0
+    t[0, -1, 0] = 10.0
+    assert greedy_decode(t) == ["AB12CDE"]
+    with pytest.raises(ValueError, match="labels outside"):
+        encode_labels(["AB-12"])
+
+
+def test_a_few_training_steps_reduce_the_ctc_loss(english_g2: Path) -> None:
+    started = time.monotonic()
+    torch.manual_seed(0)
+    torch.set_num_threads(2)
+    model = build_model()
+    init_from_english_g2(model, english_g2)
+    freeze_prefix(model, 10)
+    plates = [generate_plate(42, i, layouts=["gb_current"], clean=True) for i in range(4)]
+    images = batch_tensor([p.image for p in plates])
+    labels = [p.label for p in plates]
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=1e-3)
+    loss_fn = torch.nn.CTCLoss(zero_infinity=True)
+    model.train()
+    losses = []
+    for _ in range(6):
+        loss = ctc_loss(model, images, labels, loss_fn)
+        opt.zero_grad()
+        loss.backward()  # type: ignore[no-untyped-call]
+        opt.step()
+        losses.append(float(loss.detach()))
+    assert losses[-1] < 0.7 * losses[0], losses
+    assert time.monotonic() - started < 60
+
+
+def test_export_writes_an_easyocr_folder(tmp_path: Path, english_g2: Path) -> None:
+    model = build_model()
+    init_from_english_g2(model, english_g2)
+    ckpt = tmp_path / "best.pth"
+    save_for_easyocr(model, ckpt)
+    written = export_folder(ckpt, tmp_path / "ocr")
+    assert {p.name for p in written} == {f"{NETWORK_NAME}.pth", f"{NETWORK_NAME}.py", f"{NETWORK_NAME}.yaml"}
+    cfg = yaml.safe_load((tmp_path / "ocr" / f"{NETWORK_NAME}.yaml").read_text())
+    assert cfg["character_list"] == CHARSET and cfg["imgH"] == 64
+    reloaded = load_trained(tmp_path / "ocr" / f"{NETWORK_NAME}.pth")
+    for (k, a), (_, b) in zip(model.state_dict().items(), reloaded.state_dict().items(), strict=True):
+        # Stored as fp16 to keep the committed file small.
+        assert torch.allclose(a.float(), b.float(), atol=1e-2, rtol=1e-2), k
+    with pytest.raises(FileNotFoundError):
+        export_folder(tmp_path / "missing.pth", tmp_path / "ocr2")

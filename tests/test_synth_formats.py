@@ -1,0 +1,52 @@
+"""Synthetic plate texts: UK strings must pass the UK grammar; every label is in the plate alphabet."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import numpy as np
+import pytest
+
+from detect.grammar import format_of
+from detect.synth.formats import ALL_GENERATORS, CHARSET, FAMILY_WEIGHTS, GB_GENERATORS
+
+# DOMAIN.md section 3 regex set, independent of detect.grammar.
+_DOMAIN_GB = {
+    "gb_current": r"[A-HK-PR-TV-Y][A-HJ-PR-Y](0[2-9]|[1-4][0-9]|5[1-9]|[6-9][0-9])[A-HJ-PR-Z]{3}",
+    "gb_prefix": r"[A-HJ-NPR-TV-Y][1-9][0-9]{0,2}[A-HJ-PR-Y]{3}",
+    "gb_suffix": r"[A-HJ-PR-Y]{3}[1-9][0-9]{0,2}[A-HJ-NPR-TV-Y]",
+    "gb_dateless": r"[A-Z]{1,3}[1-9][0-9]{0,3}|[1-9][0-9]{0,3}[A-Z]{1,3}",
+    "gb_ni": r"[A-Z]([A-Z][IZ]|[IZ][A-Z])[1-9][0-9]{0,3}",
+}
+
+
+@pytest.mark.parametrize("layout", sorted(GB_GENERATORS))
+def test_uk_texts_are_valid_by_the_grammar(layout: str) -> None:
+    rng = np.random.default_rng(123)
+    on = date(2026, 11, 1)  # the generator issues age identifiers up to September 2026 (76)
+    for _ in range(500):
+        text = GB_GENERATORS[layout](rng)
+        assert format_of(text.label, "gb", on_date=on) is not None, text
+        assert re.fullmatch(_DOMAIN_GB[layout], text.label), text
+
+
+def test_current_format_covers_march_and_september_age_identifiers() -> None:
+    rng = np.random.default_rng(5)
+    ages = {GB_GENERATORS["gb_current"](rng).label[2:4] for _ in range(3000)}
+    assert {"02", "26", "51", "76"} <= ages
+    assert not ages & {"00", "01", "27", "50", "77"}
+
+
+@pytest.mark.parametrize("layout", sorted(ALL_GENERATORS))
+def test_every_label_uses_only_the_plate_alphabet(layout: str) -> None:
+    rng = np.random.default_rng(9)
+    for _ in range(200):
+        text = ALL_GENERATORS[layout](rng)
+        assert text.label and set(text.label) <= set(CHARSET), text
+        assert 2 <= len(text.label) <= 8
+
+
+def test_family_weights_cover_every_layout_and_sum_to_one() -> None:
+    assert set(FAMILY_WEIGHTS) == set(ALL_GENERATORS)
+    assert sum(FAMILY_WEIGHTS.values()) == pytest.approx(1.0)
