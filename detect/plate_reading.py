@@ -107,6 +107,12 @@ def _expansions(text: str) -> list[tuple[str, float]]:
     return out
 
 
+# Shorter strings are almost always fragments, badges or noise (a 60x19 px box on a 352x288 clip was
+# "read" as the dateless plate R1). Real 2-3 character cherished plates are missed instead: a missed
+# read costs a sighting's plate, a false one can cost an innocent keeper a letter.
+MIN_PLATE_CHARS = 4
+
+
 def choose_text(
     candidates: Sequence[TextCandidate], region: Literal["gb", "any"], on_date: datetime | None = None
 ) -> _Choice | None:
@@ -114,7 +120,7 @@ def choose_text(
     pooled: dict[str, list[tuple[TextCandidate, str, bool, str | None, float]]] = {}
     readers = {c.reader for c in candidates}
     for cand in candidates:
-        if len(cand.text) < 2:
+        if len(cand.text) < MIN_PLATE_CHARS:
             continue
         weight = READER_WEIGHTS.get(cand.reader, 1.0) if len(readers) > 1 else 1.0
         day = on_date.date() if on_date else None
@@ -131,7 +137,7 @@ def choose_text(
             pooled.setdefault(result.text, []).append((cand, text, result.valid, result.format, penalty))
     if not pooled:
         return None
-    variants = {(c.reader, c.variant) for c in candidates if len(c.text) >= 2}
+    variants = {(c.reader, c.variant) for c in candidates if len(c.text) >= MIN_PLATE_CHARS}
     best: _Choice | None = None
     for text, support in pooled.items():
         top = max(support, key=lambda s: s[0].confidence - s[4])

@@ -125,7 +125,10 @@ class Detection(StrictModel):
     vehicle_imgsz: int = Field(640, ge=160, le=1920)
     plate_imgsz: int = Field(640, ge=160, le=1920)
     min_vehicle_height_px: int = Field(40, ge=0, description="Smaller vehicles are tracked but not read")
-    min_plate_width_px: int = Field(30, ge=0)
+    # Below ~60 px a plate's characters are a few pixels wide: anything "read" there is a guess, and a
+    # guessed plate can send a letter to the wrong household (JamCam 352x288 clips gave 2-character
+    # nonsense reads at 30 px).
+    min_plate_width_px: int = Field(60, ge=0, description="Narrower plate boxes are not read")
     max_reads_per_track: int = Field(12, ge=1, le=200, description="OCR attempts kept per track")
     region: Literal["gb", "any"] = "gb"
     letter_grade_confidence: float = Field(

@@ -91,6 +91,11 @@ def test_agreement_beats_one_confident_outlier() -> None:
 def test_no_candidates_means_no_choice() -> None:
     assert choose_text([], "gb", NOW) is None
     assert choose_text([TextCandidate("A", 0.9, "rapidocr")], "gb", NOW) is None
+    # "R1" is a valid dateless mark, but a 2-character read is far likelier noise than a cherished plate.
+    assert (
+        choose_text([TextCandidate("RJ", 0.9, "rapidocr"), TextCandidate("R1", 0.8, "easyocr")], "gb", NOW)
+        is None
+    )
 
 
 # --- real models ------------------------------------------------------------------------------
