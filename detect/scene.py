@@ -2,7 +2,7 @@
 
 People (COCO class 0) are only needed to blur them out of evidence images; asking the same
 YOLO pass for class 0 costs nothing extra, whereas a second model or pass would double the
-detection time. Built on H2's `VehicleDetector` (same weights, thresholds and image size).
+detection time. Built on `VehicleDetector` (same weights, thresholds and image size).
 """
 
 from __future__ import annotations
