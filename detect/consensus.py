@@ -190,8 +190,13 @@ def _resolve(result: GrammarResult, votes: list[dict[str, float]], region: Regio
     """Pick among an ambiguous result's alternatives by the weight of the characters read."""
     if result.valid or not result.alternatives:
         return result
+    # Only alternatives made by swapping characters can be weighed position by position (region
+    # "any" also proposes texts with an emblem dropped, one character shorter).
+    same_length = [alt for alt in result.alternatives if len(alt) == len(votes)]
+    if not same_length:
+        return result
     scored = sorted(
-        ((sum(v.get(ch, 0.0) for v, ch in zip(votes, alt, strict=True)), alt) for alt in result.alternatives),
+        ((sum(v.get(ch, 0.0) for v, ch in zip(votes, alt, strict=True)), alt) for alt in same_length),
         reverse=True,
     )
     if len(scored) > 1 and scored[0][0] <= scored[1][0]:

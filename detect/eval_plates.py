@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from detect.label_errata import Erratum, corrected_labels, shipped_errata
 from detect.plate_reading import PlateObservation, PlateRecogniser
 from detect.plates import PlateBox, box_iou
 from detect.records import BoxXYXY
@@ -130,9 +131,14 @@ def evaluate(
     folder: Path,
     limit: int | None = None,
     progress: Callable[[str], None] | None = None,
+    errata: list[Erratum] | None = None,
 ) -> dict[str, Any]:
-    """Run the still-image pipeline over a labelled folder and score it (see module docstring)."""
+    """Run the still-image pipeline over a labelled folder and score it (see module docstring).
+    Reads are scored against the published labels and against them with `errata` applied (default:
+    the errata shipped in `detect/label_errata/`)."""
     labels = load_labels(folder)
+    fixed, applied = corrected_labels(labels, shipped_errata() if errata is None else errata)
+    plate_of = {id(label): corrected.plate for label, corrected in zip(labels, fixed, strict=True)}
     by_file: dict[str, list[LabelledPlate]] = {}
     for label in labels:
         by_file.setdefault(label.file, []).append(label)
@@ -160,15 +166,18 @@ def evaluate(
         for ti, truth in enumerate(truths):
             obs = matched.get(ti)
             read = obs.read.text if obs else ""
+            printed = plate_of[id(truth)]
             entry: dict[str, Any] = {
                 "file": name,
                 "truth": truth.plate,
+                "plate": printed,  # == truth unless an erratum corrects the published label
                 "read": read,
                 "raw": obs.read.raw_text if obs else "",
                 "confidence": round(obs.read.confidence, 4) if obs else 0.0,
                 "grammar_valid": obs.read.grammar_valid if obs else False,
                 "reader": obs.read.reader if obs else None,
                 "correct": read == truth.plate,
+                "correct_with_errata": read == printed,
                 "lenient_correct": bool(read) and lenient(read) == lenient(truth.plate),
                 "detected": any(box_iou(b.box, truth.box) >= DETECTED_IOU for b in boxes),
                 "candidates": sorted({c.text for c in obs.candidates}) if obs else [],
@@ -181,6 +190,8 @@ def evaluate(
             progress(f"{name}: {marks} ({seconds[-1]:.2f}s)")
     plates = len(results)
     exact = sum(r["correct"] for r in results)
+    exact_errata = sum(r["correct_with_errata"] for r in results)
+    scored_files = set(files)
     lenient_exact = sum(r["lenient_correct"] for r in results)
     return {
         "dataset": str(folder),
@@ -190,6 +201,13 @@ def evaluate(
         "plates": plates,
         "exact": exact,
         "accuracy": exact / plates if plates else 0.0,
+        "errata": [
+            {"file": e.file, "label": e.label, "plate": e.plate, "evidence": e.evidence}
+            for e in applied
+            if e.file in scored_files
+        ],
+        "exact_with_errata": exact_errata,
+        "accuracy_with_errata": exact_errata / plates if plates else 0.0,
         "lenient_exact": lenient_exact,
         "lenient_accuracy": lenient_exact / plates if plates else 0.0,
         "detected": sum(r["detected"] for r in results),
@@ -203,8 +221,15 @@ def evaluate(
 
 
 def summary_line(report: dict[str, Any]) -> str:
+    corrected = ""
+    if report["errata"]:
+        corrected = (
+            f" against the published labels, {report['exact_with_errata']}/{report['plates']} "
+            f"({report['accuracy_with_errata']:.1%}) with {len(report['errata'])} label errata"
+        )
     return (
-        f"{report['dataset']}: {report['exact']}/{report['plates']} exact ({report['accuracy']:.1%}), "
+        f"{report['dataset']}: {report['exact']}/{report['plates']} exact ({report['accuracy']:.1%})"
+        f"{corrected}, "
         f"lenient {report['lenient_accuracy']:.1%}, detected {report['detected']}/{report['plates']}, "
         f"{report['errors']} unreadable, {report['mean_seconds_per_image']:.2f} s/image "
         f"[region {report['region']}, readers {'+'.join(report['readers'])}]"

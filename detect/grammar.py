@@ -16,9 +16,12 @@ Correction policy for region ``gb`` (formats and tiers in `detect.grammar_gb`):
 3. When the best tier holds several readings (``0Y09FEU`` → ``OY09FEU`` or ``DY09FEU``) nothing is
    corrected: ``text == raw``, ``valid`` False, and the readings are listed in ``alternatives``.
 
-Region ``any`` has no grammar: the text is normalised, and it is valid when it has 4 to 10
-characters with at least one digit and at least one letter. All-digit strings are usually
-timestamps or overlays and all-letter strings are badges or words (DOMAIN rule 5).
+Region ``any`` knows a few national formats (`detect.grammar_national`): a read that fits one as
+written is kept; a read that fits none is repaired (O<->0, I<->1, an emblem read as a character)
+only when exactly one text with the fewest repairs results. A read that fits no known format is
+still valid when it has 4 to 10 characters with at least one digit and at least one letter (its
+``format`` is then None). All-digit strings are usually timestamps or overlays and all-letter
+strings are badges or words (DOMAIN rule 5).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import Literal
 
 from detect.grammar_confusion import confusable_distance, confusable_with, is_confusable
 from detect.grammar_gb import MAX_ALTERNATIVE_SWAPS, MAX_CORRECTION_TIER, MAX_CORRECTIONS, gb_readings
+from detect.grammar_national import formats_of, national_readings
 
 __all__ = [
     "GrammarResult",
@@ -85,9 +89,10 @@ def apply_grammar(text: str, region: Region, on_date: date | None = None) -> Gra
 
 
 def format_of(text: str, region: Region, on_date: date | None = None) -> str | None:
-    """Format of `text` as written (no correction); None when it fits none or region is ``any``."""
+    """Format of `text` as written (no correction); None when it fits none. Region ``any`` names
+    every known national format it fits, joined by "+" (``LL DDD LL`` fits "sk+fr+it" or less)."""
     if region == "any":
-        return None
+        return "+".join(formats_of(normalise(text))) or None
     if region != "gb":
         raise ValueError(f"unknown plate region {region!r}; expected 'gb' or 'any'")
     raw = normalise(text)
@@ -95,13 +100,30 @@ def format_of(text: str, region: Region, on_date: date | None = None) -> str | N
     return own[0].format if own else None
 
 
-def _apply_any(raw: str) -> GrammarResult:
-    valid = (
+def _generic_plate(raw: str) -> bool:
+    return (
         ANY_MIN_LEN <= len(raw) <= ANY_MAX_LEN
         and any(c.isdigit() for c in raw)
         and any(c.isalpha() for c in raw)
     )
-    return GrammarResult(raw=raw, text=raw, valid=valid, format=None, corrected=False, alternatives=())
+
+
+@lru_cache(maxsize=8192)
+def _apply_any(raw: str) -> GrammarResult:
+    readings = national_readings(raw)
+    own = next((r for r in readings if r.edits == 0), None)
+    if own is not None:
+        # Kept as read, but a repair that fits another country's format is a live doubt (BA3020Z is
+        # Croatian as read and Slovak BA302OZ with one O<->0 swap): listed, so confidence can drop.
+        others = tuple(r.text for r in readings if r.edits > 0)
+        return GrammarResult(raw, raw, True, own.format, False, others)
+    if not readings:
+        return GrammarResult(raw, raw, _generic_plate(raw), None, False, ())
+    fewest = min(r.edits for r in readings)
+    top = [r for r in readings if r.edits == fewest]
+    if len(top) > 1:
+        return GrammarResult(raw, raw, _generic_plate(raw), None, False, tuple(r.text for r in top))
+    return GrammarResult(raw, top[0].text, True, top[0].format, True, ())
 
 
 @lru_cache(maxsize=8192)

@@ -44,6 +44,11 @@ _COUNTRY_PREFIXES = (
     "IRL",
 )
 _VALID_BONUS = 0.25  # a grammar-valid text is preferred over an invalid one within this margin
+# Region "any" calls a text valid whenever it looks like some plate; one that fits a known national
+# format, even after a repair, is stronger evidence than a string that fits none (in region "gb"
+# every valid text has a format, so there the bonus is a constant that changes no choice).
+_FORMAT_BONUS = 0.25
+_AMBIGUOUS_FACTOR = 0.85
 _AGREEMENT_WEIGHT = 0.3
 _PREFIX_PENALTY = 0.05  # stripping a country code is an edit: prefer a reading that needed none
 # A text the grammar had to correct is weaker evidence than one read valid as it stands.
@@ -117,7 +122,7 @@ def choose_text(
     candidates: Sequence[TextCandidate], region: Literal["gb", "any"], on_date: datetime | None = None
 ) -> _Choice | None:
     """Pick one plate text among reader candidates using confidence, agreement and grammar."""
-    pooled: dict[str, list[tuple[TextCandidate, str, bool, str | None, float]]] = {}
+    pooled: dict[str, list[tuple[TextCandidate, str, bool, str | None, float, bool]]] = {}
     readers = {c.reader for c in candidates}
     for cand in candidates:
         if len(cand.text) < MIN_PLATE_CHARS:
@@ -134,7 +139,9 @@ def choose_text(
             penalty = prefix_penalty + (1.0 - weight) * cand.confidence
             if result.corrected:
                 penalty += _CORRECTED_PENALTY
-            pooled.setdefault(result.text, []).append((cand, text, result.valid, result.format, penalty))
+            pooled.setdefault(result.text, []).append(
+                (cand, text, result.valid, result.format, penalty, result.ambiguous)
+            )
     if not pooled:
         return None
     variants = {(c.reader, c.variant) for c in candidates if len(c.text) >= MIN_PLATE_CHARS}
@@ -145,10 +152,20 @@ def choose_text(
         agreement = len(agreeing) / max(1, len(variants))
         valid = any(s[2] for s in support)
         confidence = top[0].confidence - top[4]
-        score = confidence + _AGREEMENT_WEIGHT * agreement + (_VALID_BONUS if valid else 0.0)
+        known = any(s[3] is not None for s in support)
+        score = (
+            confidence
+            + _AGREEMENT_WEIGHT * agreement
+            + (_VALID_BONUS if valid else 0.0)
+            + (_FORMAT_BONUS if known else 0.0)
+        )
         # Reported confidence: the best single read, discounted when the readers disagree, so a
         # letter-grade threshold needs both a confident and a consistent read.
-        reported = max(0.0, min(1.0, confidence * (0.6 + 0.4 * agreement)))
+        reported = confidence * (0.6 + 0.4 * agreement)
+        if any(s[5] for s in support):
+            # The grammar knows another plausible text one repair away: not letter-grade on its own.
+            reported *= _AMBIGUOUS_FACTOR
+        reported = max(0.0, min(1.0, reported))
         choice = _Choice(top[1], text, valid, top[3], reported, score, top[0].reader)
         if best is None or choice.score > best.score:
             best = choice

@@ -188,13 +188,19 @@ def test_default_date_comes_from_the_reads() -> None:
         assert result.grammar_format == fmt
 
 
-def test_region_any_votes_without_correction() -> None:
+def test_region_any_repairs_with_national_formats() -> None:
     result = consensus([read("OYO9FEU", 0.8, i) for i in range(2)], region="any")
     assert (result.read.text, result.read.grammar_valid, result.read.grammar_format) == (
-        "OYO9FEU",
+        "OY09FEU",
         True,
-        None,
+        "gb_current",
     )
+
+
+def test_region_any_ambiguous_read_is_left_as_voted() -> None:
+    # Croatian RK1230I and Brazilian RKI2301 are each one swap away: the votes do not choose.
+    result = consensus([read("RK12301", 0.8, i) for i in range(3)], region="any")
+    assert result.read.text == "RK12301"
 
 
 def test_two_hundred_unrelated_reads_are_handled() -> None:
