@@ -88,7 +88,10 @@ def run_evaluation(readers: str, threads: int) -> dict[str, dict[str, Any]]:
 def pairs_of(report: Mapping[str, Any]) -> tuple[list[tuple[float, bool]], int]:
     """(confidence, correct) of each plate that was read, and the number of plates."""
     results = report["results"]
-    pairs = [(float(r["confidence"]), bool(r["correct"])) for r in results if r["read"]]
+    # Scored against the plate as printed: published labels with the shipped errata applied (older
+    # reports without errata fall back to the published label).
+    pairs = [(float(r["confidence"]), bool(r.get("correct_with_errata", r["correct"]))) for r in results]
+    pairs = [pair for pair, r in zip(pairs, results, strict=True) if r["read"]]
     return pairs, len(results)
 
 
@@ -133,14 +136,14 @@ def plot_curves(
             [], [], "X", color="grey", markersize=10, label=f"configured letter grade (conf ≥ {threshold:g})"
         )
     ax.set_xlabel("coverage: share of plates read with confidence ≥ threshold")
-    ax.set_ylabel("accuracy of those reads (exact match)")
+    ax.set_ylabel("accuracy of those reads (exact match with the plate as printed)")
     ax.set_title("Single-image plate reads: accuracy vs coverage")
     ax.set_xlim(0, 1.02)
     lowest = min((p.accuracy for c in curves.values() for p in c), default=0.0)
     ax.set_ylim(max(0.0, min(lowest, target) - 0.05), 1.01)
     ax.grid(True, alpha=0.3)
     # Top right sits below the target line and above the long tail of the curves.
-    ax.legend(loc="upper right", bbox_to_anchor=(0.99, 0.93), fontsize=9)
+    ax.legend(loc="lower left", fontsize=9)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, format="png")
