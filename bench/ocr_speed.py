@@ -235,6 +235,7 @@ def run_pipeline(ours: object) -> list[dict[str, object]]:
         "platewatch_plates": [ours],
         "easyocr+rapidocr": ["easyocr", "rapidocr"],
         "easyocr+rapidocr+platewatch_plates": ["easyocr", "rapidocr", ours],
+        "rapidocr+platewatch_plates": ["rapidocr", ours],
     }
     for folder, region in ((SHARED / "data" / "openalpr_eu", "any"), (SHARED / "data" / "uk_dev", "gb")):
         base = PlateRecogniser(Detection(region=region), ModelPaths(), readers=["easyocr"])

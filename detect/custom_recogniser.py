@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
 import numpy as np
+import yaml
 
 from detect.reading import TextCandidate, inner_plate, plate_chars
 from ingest.frames import Image
@@ -38,20 +38,33 @@ def plate_recogniser_dir(explicit: Path | None = None) -> Path:
     return folder
 
 
+def network_img_h(folder: Path) -> int:
+    """Input height the network was trained for (`imgH` in its yaml)."""
+    config = yaml.safe_load((folder / f"{NETWORK_NAME}.yaml").read_text(encoding="utf-8"))
+    return int(config["imgH"])
+
+
 def load_plate_recogniser(folder: Path) -> object:
     """An `easyocr.Reader` running our network from `folder`; recogniser only, never downloads."""
     import easyocr  # imported here: torch start-up is slow
+    import easyocr.easyocr as easyocr_module
 
-    return easyocr.Reader(
-        ["en"],
-        gpu=False,
-        model_storage_directory=str(folder),
-        user_network_directory=str(folder),
-        recog_network=NETWORK_NAME,
-        detector=False,
-        download_enabled=False,
-        verbose=False,
-    )
+    # EasyOCR stores a custom network's imgH in a module global that every Reader in the process
+    # then uses: put back the stock value so english_g2 readers loaded beside ours keep 64 px.
+    stock_img_h = easyocr_module.imgH
+    try:
+        return easyocr.Reader(
+            ["en"],
+            gpu=False,
+            model_storage_directory=str(folder),
+            user_network_directory=str(folder),
+            recog_network=NETWORK_NAME,
+            detector=False,
+            download_enabled=False,
+            verbose=False,
+        )
+    finally:
+        easyocr_module.imgH = stock_img_h
 
 
 class PlatewatchPlateReader:
@@ -66,26 +79,55 @@ class PlatewatchPlateReader:
     def __init__(
         self, folder: Path | None = None, *, inner: bool = False, reader: object | None = None
     ) -> None:
-        self._reader = (
-            reader if reader is not None else load_plate_recogniser(folder or plate_recogniser_dir())
-        )
+        folder = folder or plate_recogniser_dir()
+        self._reader = reader if reader is not None else load_plate_recogniser(folder)
+        self._img_h = network_img_h(folder)
         self._inner = inner
 
     @property
     def engine(self) -> object:
         return self._reader
 
+    @property
+    def img_h(self) -> int:
+        """Input height of the network (EasyOCR's imgH for this reader only)."""
+        return self._img_h
+
     def recognise(self, crop: Image, decoder: str = "greedy") -> tuple[str, float]:
         """One crop -> (A-Z0-9 text, EasyOCR's confidence)."""
-        grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+        import torch
+        from easyocr.recognition import get_text
+        from easyocr.utils import get_image_list
+
+        from detect.ocr_training.dataset import to_grey_resized
+
+        # Grey and shrunk to the network's height exactly as in training (EasyOCR's own resize is
+        # then a no-op): area averaging rather than EasyOCR's linear sampling, which aliases strokes.
+        grey = np.ascontiguousarray(to_grey_resized(crop, self._img_h))
         h, w = grey.shape[:2]
-        result = self._reader.recognize(  # type: ignore[attr-defined]
-            np.ascontiguousarray(grey),
-            horizontal_list=[[0, w, 0, h]],
-            free_list=[],
-            decoder=decoder,
-            detail=1,
-        )
+        reader = self._reader
+        # EasyOCR's own recognition steps (what `Reader.recognize` runs for one box), called with
+        # our network's input height rather than the process-wide global, and without the
+        # per-call input reformatting and result post-processing that a single box does not need.
+        image_list, max_width = get_image_list([[0, w, 0, h]], [], grey, model_height=self._img_h)
+        with torch.inference_mode():
+            result = get_text(
+                reader.character,  # type: ignore[attr-defined]
+                self._img_h,
+                int(max_width),
+                reader.recognizer,  # type: ignore[attr-defined]
+                reader.converter,  # type: ignore[attr-defined]
+                image_list,
+                "",  # ignore_char: the alphabet is the plate alphabet already
+                decoder,
+                5,  # beamWidth, EasyOCR's default
+                1,  # batch_size
+                0.1,  # contrast_ths: low-confidence reads get a second, contrast-stretched pass
+                0.5,  # adjust_contrast
+                0.003,  # filter_ths
+                0,  # workers
+                "cpu",
+            )
         if not result:
             return "", 0.0
         _, text, conf = result[0]

@@ -14,6 +14,7 @@ from detect.ocr_training.dataset import batch_tensor, encode_labels, greedy_deco
 from detect.ocr_training.export import NETWORK_NAME, export_folder
 from detect.ocr_training.network import (
     ENGLISH_G2_CHARACTERS,
+    IMG_H,
     build_model,
     english_g2_rows,
     init_from_english_g2,
@@ -98,10 +99,23 @@ def test_export_writes_an_easyocr_folder(tmp_path: Path, english_g2: Path) -> No
     written = export_folder(ckpt, tmp_path / "ocr")
     assert {p.name for p in written} == {f"{NETWORK_NAME}.pth", f"{NETWORK_NAME}.py", f"{NETWORK_NAME}.yaml"}
     cfg = yaml.safe_load((tmp_path / "ocr" / f"{NETWORK_NAME}.yaml").read_text())
-    assert cfg["character_list"] == CHARSET and cfg["imgH"] == 64
+    assert cfg["character_list"] == CHARSET and cfg["imgH"] == IMG_H == 32
     reloaded = load_trained(tmp_path / "ocr" / f"{NETWORK_NAME}.pth")
     for (k, a), (_, b) in zip(model.state_dict().items(), reloaded.state_dict().items(), strict=True):
         # Stored as fp16 to keep the committed file small.
         assert torch.allclose(a.float(), b.float(), atol=1e-2, rtol=1e-2), k
     with pytest.raises(FileNotFoundError):
         export_folder(tmp_path / "missing.pth", tmp_path / "ocr2")
+
+
+def test_training_batches_are_the_same_from_worker_processes() -> None:
+    """A GPU run generates batches in worker processes; they must be the batches of a 2-core run."""
+    from detect.ocr_training.dataset import SyntheticBatches, synthetic_batch
+
+    batches = SyntheticBatches(seed=5, steps=3, batch_size=4)
+    loader = torch.utils.data.DataLoader(batches, batch_size=None, num_workers=2)
+    for step, (images, labels) in enumerate(loader):
+        expected_images, expected_labels = synthetic_batch(5, step * 4, 4)
+        assert labels == expected_labels
+        assert torch.equal(images, expected_images)
+        assert images.shape[:3] == (4, 1, IMG_H)

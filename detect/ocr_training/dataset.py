@@ -1,8 +1,10 @@
 """Turning plate crops into the recogniser's input tensors, exactly as EasyOCR does at read time.
 
-EasyOCR converts the frame to grey, resizes each text box to 64 px high keeping its aspect, scales
+EasyOCR converts the frame to grey, resizes each text box to imgH px high keeping its aspect, scales
 to [-1, 1] and right-pads a batch by repeating the last column. Training on anything else would
-teach the network an input it never sees in production.
+teach the network an input it never sees in production. The plate reader
+(`detect.custom_recogniser`) shrinks each crop with `to_grey_resized` before handing it to EasyOCR,
+so the resampling is the same in training and at read time.
 """
 
 from __future__ import annotations
@@ -22,20 +24,24 @@ MAX_W = 512
 _INDEX = {c: i + 1 for i, c in enumerate(CHARSET)}
 
 
-def to_grey_resized(image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+def to_grey_resized(image: npt.NDArray[np.uint8], img_h: int = IMG_H) -> npt.NDArray[np.uint8]:
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     h, w = grey.shape[:2]
     if h == 0 or w == 0:
         raise ValueError(f"empty plate crop of shape {image.shape}")
-    new_w = min(MAX_W, max(IMG_H // 2, math.ceil(IMG_H * w / h)))
-    return np.asarray(cv2.resize(grey, (new_w, IMG_H), interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
+    max_w = MAX_W * img_h // 64
+    new_w = min(max_w, max(img_h // 2, math.ceil(img_h * w / h)))
+    # Area averaging when shrinking: a 96 px rectified patch goes to 32 px, and plain linear
+    # sampling at a third of the resolution aliases thin strokes. The reader shrinks the same way.
+    interpolation = cv2.INTER_AREA if img_h < h else cv2.INTER_LINEAR
+    return np.asarray(cv2.resize(grey, (new_w, img_h), interpolation=interpolation), dtype=np.uint8)
 
 
-def batch_tensor(images: list[npt.NDArray[np.uint8]]) -> torch.Tensor:
-    """N x 1 x 64 x W float tensor in [-1, 1], right-padded with each image's last column."""
-    resized = [to_grey_resized(im) for im in images]
+def batch_tensor(images: list[npt.NDArray[np.uint8]], img_h: int = IMG_H) -> torch.Tensor:
+    """N x 1 x img_h x W float tensor in [-1, 1], right-padded with each image's last column."""
+    resized = [to_grey_resized(im, img_h) for im in images]
     width = max(r.shape[1] for r in resized)
-    out = torch.empty((len(resized), 1, IMG_H, width), dtype=torch.float32)
+    out = torch.empty((len(resized), 1, img_h, width), dtype=torch.float32)
     for i, r in enumerate(resized):
         t = torch.from_numpy(r.astype(np.float32) / 127.5 - 1.0)
         out[i, 0, :, : t.shape[1]] = t
@@ -68,6 +74,20 @@ def greedy_decode(logits: torch.Tensor) -> list[str]:
     return out
 
 
-def synthetic_batch(seed: int, start: int, size: int) -> tuple[torch.Tensor, list[str]]:
+def synthetic_batch(seed: int, start: int, size: int, img_h: int = IMG_H) -> tuple[torch.Tensor, list[str]]:
     plates: list[SyntheticPlate] = [generate_plate(seed, start + i) for i in range(size)]
-    return batch_tensor([p.image for p in plates]), [p.label for p in plates]
+    return batch_tensor([p.image for p in plates], img_h), [p.label for p in plates]
+
+
+class SyntheticBatches(torch.utils.data.Dataset[tuple[torch.Tensor, list[str]]]):
+    """Training batch `step` of a run: a pure function of (seed, step), so worker processes
+    (on a many-core machine) produce exactly the batches the main process would."""
+
+    def __init__(self, seed: int, steps: int, batch_size: int, img_h: int = IMG_H) -> None:
+        self.seed, self.steps, self.batch_size, self.img_h = seed, steps, batch_size, img_h
+
+    def __len__(self) -> int:
+        return self.steps
+
+    def __getitem__(self, step: int) -> tuple[torch.Tensor, list[str]]:
+        return synthetic_batch(self.seed, step * self.batch_size, self.batch_size, self.img_h)

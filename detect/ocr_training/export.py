@@ -27,16 +27,16 @@ __all__ = ["Model"]
 '''
 
 
-def network_yaml() -> dict[str, object]:
+def network_yaml(img_h: int = IMG_H) -> dict[str, object]:
     return {
         "network_params": dict(NETWORK_PARAMS),
-        "imgH": IMG_H,
+        "imgH": img_h,
         "lang_list": ["en"],
         "character_list": CHARSET,
     }
 
 
-def export_folder(checkpoint: Path, folder: Path, name: str = NETWORK_NAME) -> list[Path]:
+def export_folder(checkpoint: Path, folder: Path, name: str = NETWORK_NAME, img_h: int = IMG_H) -> list[Path]:
     """Copy the checkpoint and write the network definition; returns the files written."""
     if not checkpoint.is_file():
         raise FileNotFoundError(f"checkpoint {checkpoint} does not exist")
@@ -45,5 +45,5 @@ def export_folder(checkpoint: Path, folder: Path, name: str = NETWORK_NAME) -> l
     if checkpoint.resolve() != pth.resolve():
         shutil.copyfile(checkpoint, pth)
     py.write_text(NETWORK_SOURCE, encoding="utf-8")
-    yml.write_text(yaml.safe_dump(network_yaml(), sort_keys=False), encoding="utf-8")
+    yml.write_text(yaml.safe_dump(network_yaml(img_h), sort_keys=False), encoding="utf-8")
     return [pth, py, yml]

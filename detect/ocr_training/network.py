@@ -14,7 +14,11 @@ from torch import nn
 
 from detect.synth.formats import CHARSET
 
-IMG_H = 64  # english_g2's input height; EasyOCR resizes every crop to it
+ENGLISH_G2_IMG_H = 64  # english_g2's input height
+# Our input height: EasyOCR resizes every crop to it (the network yaml's imgH). Half english_g2's:
+# a quarter of the convolution work and half the LSTM steps; plate characters are large and
+# simple enough that 32 px holds them (CRNN's classic input height).
+IMG_H = 32
 NETWORK_PARAMS: dict[str, int] = {"input_channel": 1, "output_channel": 256, "hidden_size": 256}
 # english_g2's alphabet (easyocr/config.py); output row i + 1 is character i, row 0 the CTC blank.
 ENGLISH_G2_CHARACTERS = (

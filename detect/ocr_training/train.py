@@ -19,8 +19,14 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from detect.ocr_training.dataset import encode_labels, greedy_decode, synthetic_batch
-from detect.ocr_training.network import build_model, init_from_english_g2, load_trained, save_for_easyocr
+from detect.ocr_training.dataset import SyntheticBatches, encode_labels, greedy_decode, synthetic_batch
+from detect.ocr_training.network import (
+    IMG_H,
+    build_model,
+    init_from_english_g2,
+    load_trained,
+    save_for_easyocr,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +47,9 @@ class TrainConfig:
     val_every: int = 50
     init: Path | None = None  # english_g2.pth, or one of our checkpoints to continue from
     threads: int = 2
+    img_h: int = IMG_H  # input height the network is trained for (written to its yaml as imgH)
+    workers: int = 0  # processes generating batches ahead (0: in the training loop, as on 2 cores)
+    device: str = "cpu"  # "cuda" only speeds a run up; the recipe is the same
 
 
 @dataclass(slots=True)
@@ -81,6 +90,8 @@ def _set_train_mode(model: nn.Module, frozen_layers: int) -> None:
 
 def ctc_loss(model: nn.Module, images: torch.Tensor, labels: list[str], loss_fn: nn.CTCLoss) -> torch.Tensor:
     log_probs = model(images, None).log_softmax(2).permute(1, 0, 2)  # T x N x C for CTCLoss
+    # CTC in float32 on the CPU: cuDNN's CTC is not deterministic, and this part is cheap.
+    log_probs = log_probs.float().cpu()
     targets, lengths = encode_labels(labels)
     input_lengths = torch.full((images.shape[0],), log_probs.shape[0], dtype=torch.long)
     loss: torch.Tensor = loss_fn(log_probs, targets, input_lengths, lengths)
@@ -90,9 +101,10 @@ def ctc_loss(model: nn.Module, images: torch.Tensor, labels: list[str], loss_fn:
 @torch.no_grad()
 def accuracy(model: nn.Module, images: torch.Tensor, labels: list[str], batch: int = 64) -> float:
     model.eval()
+    device = next(model.parameters()).device
     preds: list[str] = []
     for i in range(0, images.shape[0], batch):
-        preds += greedy_decode(model(images[i : i + batch], None))
+        preds += greedy_decode(model(images[i : i + batch].to(device), None))
     return sum(p == t for p, t in zip(preds, labels, strict=True)) / max(1, len(labels))
 
 
@@ -108,7 +120,7 @@ def _validation_set(cfg: TrainConfig) -> tuple[torch.Tensor, list[str]]:
     images: list[torch.Tensor] = []
     labels: list[str] = []
     for start in range(0, cfg.val_size, 64):
-        x, y = synthetic_batch(cfg.seed + VAL_SEED_OFFSET, start, min(64, cfg.val_size - start))
+        x, y = synthetic_batch(cfg.seed + VAL_SEED_OFFSET, start, min(64, cfg.val_size - start), cfg.img_h)
         images.append(x)
         labels += y
     width = max(x.shape[3] for x in images)
@@ -129,6 +141,7 @@ def train(cfg: TrainConfig, progress: Callable[[str], None] = log.info) -> Train
         init_from_english_g2(model, cfg.init)
     else:
         model = load_trained(cfg.init)
+    model.to(cfg.device)
     freeze_prefix(model, cfg.frozen_layers)
     params = [p for p in model.parameters() if p.requires_grad]
     optimiser = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=1e-4)
@@ -141,9 +154,16 @@ def train(cfg: TrainConfig, progress: Callable[[str], None] = log.info) -> Train
     save_for_easyocr(model, cfg.out_dir / "best.pth")
     progress(f"step 0: held-out synthetic accuracy {report.initial_val_accuracy:.3f} ({len(val_y)} plates)")
 
+    batches = torch.utils.data.DataLoader(
+        SyntheticBatches(cfg.seed, cfg.steps, cfg.batch_size, cfg.img_h),
+        batch_size=None,
+        shuffle=False,
+        num_workers=cfg.workers,
+        prefetch_factor=4 if cfg.workers else None,
+    )
     started = time.monotonic()
     running = 0.0
-    for step in range(cfg.steps):
+    for step, (images, labels) in enumerate(batches):
         elapsed = time.monotonic() - started
         if cfg.minutes is not None and elapsed > cfg.minutes * 60:
             progress(f"time limit of {cfg.minutes} min reached after {step} steps")
@@ -151,8 +171,7 @@ def train(cfg: TrainConfig, progress: Callable[[str], None] = log.info) -> Train
         for group in optimiser.param_groups:
             group["lr"] = _lr_at(step, cfg)
         _set_train_mode(model, cfg.frozen_layers)
-        images, labels = synthetic_batch(cfg.seed, step * cfg.batch_size, cfg.batch_size)
-        loss = ctc_loss(model, images, labels, loss_fn)
+        loss = ctc_loss(model, images.to(cfg.device), labels, loss_fn)
         optimiser.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call]
         torch.nn.utils.clip_grad_norm_(params, 5.0)

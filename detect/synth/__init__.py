@@ -13,7 +13,8 @@ import numpy as np
 
 from detect.synth.degrade import degrade
 from detect.synth.formats import ALL_GENERATORS, CHARSET, FAMILY_WEIGHTS, PlateText
-from detect.synth.render import ImageBGR, render_clean
+from detect.synth.render import render_clean
+from detect.synth.render_base import ImageBGR
 
 __all__ = ["CHARSET", "PlateText", "SyntheticPlate", "generate_plate", "iter_plates", "LAYOUTS"]
 

@@ -1,8 +1,8 @@
 """Camera-side degradation of a clean plate: what a street CCTV crop of that plate looks like.
 
 Order matters and follows the imaging chain: things on the plate (bolts, dirt), the plate in
-the scene (perspective, the detector's loose crop, occlusion, glare), then the camera (night/IR,
-optics and motion blur, low resolution, sensor noise, JPEG).
+the scene (holder, perspective, the detector's loose crop, occlusion, glare), then the camera
+(night/IR, optics and motion blur, low resolution, sensor noise, JPEG).
 """
 
 from __future__ import annotations
@@ -11,34 +11,15 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from detect.synth.render import BoxXYXY, ImageBGR, RenderedPlate
+from detect.synth.holder import add_holder, add_screws
+from detect.synth.render import RenderedPlate
+from detect.synth.render_base import BoxXYXY, ImageBGR
 
 FloatImage = npt.NDArray[np.float32]
 
 
 def _u8(img: FloatImage | npt.NDArray[np.floating]) -> ImageBGR:
     return np.clip(img, 0, 255).astype(np.uint8)
-
-
-def add_bolts(plate: ImageBGR, rng: np.random.Generator) -> ImageBGR:
-    """Two fixing bolts, at the ends or between groups, as chrome, black or plate-coloured caps."""
-    out = plate.copy()
-    h, w = out.shape[:2]
-    r = int(rng.integers(4, 7))
-    xs = (int(w * rng.uniform(0.03, 0.12)), int(w * rng.uniform(0.88, 0.97)))
-    y = int(h * rng.uniform(0.4, 0.6))
-    kind = int(rng.integers(3))
-    for x in xs:
-        if kind == 0:
-            cv2.circle(out, (x, y), r, (170, 170, 175), -1)
-            cv2.circle(out, (x - r // 3, y - r // 3), max(1, r // 3), (245, 245, 245), -1)
-        elif kind == 1:
-            cv2.circle(out, (x, y), r, (30, 30, 30), -1)
-        else:
-            colour = tuple(int(c) for c in out[y, x])
-            cv2.circle(out, (x, y), r, colour, -1)
-            cv2.circle(out, (x, y), r, (90, 90, 90), 1)
-    return out
 
 
 def add_dirt(plate: ImageBGR, rng: np.random.Generator) -> ImageBGR:
@@ -59,15 +40,23 @@ def place_in_scene(plate: ImageBGR, text_box: BoxXYXY, rng: np.random.Generator)
     """
     h, w = plate.shape[:2]
     pad_x, pad_y = int(w * 0.45), int(h * 1.2)  # room for the warp: no plate part leaves the scene
-    bg_colour = rng.integers(0, 256, 3).astype(np.float32)
+    # Car paint: mostly greys and muted colours, sometimes a saturated one.
+    grey = float(rng.uniform(10, 230))
+    bg_colour = (grey + (rng.integers(0, 256, 3) - grey) * float(rng.uniform(0, 1) ** 2)).astype(np.float32)
     scene_h, scene_w = h + 2 * pad_y, w + 2 * pad_x
     scene = np.empty((scene_h, scene_w, 3), np.float32)
     scene[:] = bg_colour
     scene += rng.normal(0, float(rng.uniform(2, 15)), (scene_h, scene_w, 1)).astype(np.float32)
-    # A bumper edge or number-plate recess: a darker band above or below the plate.
-    if rng.random() < 0.5:
-        y0 = int(pad_y + h + rng.uniform(2, 15))
-        scene[y0 : y0 + int(h * 0.3)] *= float(rng.uniform(0.3, 0.8))
+    # Bumper edges, the number-plate recess, grille slats: horizontal bands of other shades
+    # above and below the plate.
+    for _ in range(int(rng.integers(0, 4))):
+        y0 = int(rng.uniform(0, scene_h))
+        scene[y0 : y0 + int(h * rng.uniform(0.05, 0.4))] *= float(rng.uniform(0.3, 1.4))
+    if rng.random() < 0.3:
+        # A vertical shading: the bumper's curve catching the light.
+        scene *= np.linspace(float(rng.uniform(0.5, 1.3)), float(rng.uniform(0.5, 1.3)), scene_h)[
+            :, None, None
+        ].astype(np.float32)
 
     src = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
     jit = float(rng.choice([0.0, rng.uniform(0.0, 0.08), rng.uniform(0.05, 0.18)], p=[0.2, 0.55, 0.25]))
@@ -86,14 +75,20 @@ def place_in_scene(plate: ImageBGR, text_box: BoxXYXY, rng: np.random.Generator)
     alpha = cv2.warpPerspective(np.ones((h, w), np.float32), m, (scene_w, scene_h), flags=cv2.INTER_LINEAR)
     scene = scene * (1 - alpha[..., None]) + warped.astype(np.float32) * alpha[..., None]
 
-    if rng.random() < 0.25:
+    style = rng.random()
+    if style < 0.2:
         tx0, ty0, tx1, ty1 = text_box
         corners = np.array([[[tx0, ty0], [tx1, ty0], [tx1, ty1], [tx0, ty1]]], dtype=np.float32)
         outline = cv2.perspectiveTransform(corners, m)[0]
         lo_x, hi_x, lo_y, hi_y = (0.0, 0.05, 0.0, 0.15)
-    else:
+    elif style < 0.7:
         outline = dst
         lo_x, hi_x, lo_y, hi_y = (-0.02, 0.08, -0.05, 0.25)
+    else:
+        # A loose detector box, grown again by rectification: bumper above and below (less of it
+        # for squarer plates, so the crop stays a plate-shaped box).
+        outline = dst
+        lo_x, hi_x, lo_y, hi_y = (0.02, 0.15, 0.1, 0.6 * min(1.0, w / h / 4.0))
     x0, y0 = outline.min(axis=0)
     x1, y1 = outline.max(axis=0)
     bw, bh = x1 - x0, y1 - y0
@@ -159,12 +154,13 @@ def jpeg(img: ImageBGR, rng: np.random.Generator) -> ImageBGR:
 
 def degrade(plate: RenderedPlate, rng: np.random.Generator) -> ImageBGR:
     """Turn a clean 1 px/mm plate into a realistic crop (BGR uint8, small and imperfect)."""
-    img = plate.image
-    if rng.random() < 0.35:
-        img = add_bolts(img, rng)
+    if rng.random() < 0.45:
+        plate = add_screws(plate, rng)
     if rng.random() < 0.3:
-        img = add_dirt(img, rng)
-    img = place_in_scene(img, plate.text_box, rng)
+        plate = RenderedPlate(add_dirt(plate.image, rng), plate.text_box, plate.gaps)
+    if rng.random() < 0.5:
+        plate = add_holder(plate, rng)
+    img = place_in_scene(plate.image, plate.text_box, rng)
     if rng.random() < 0.15:
         img = add_occlusion(img, rng)
     if rng.random() < 0.15:

@@ -80,38 +80,74 @@ def gb_ni(rng: np.random.Generator) -> PlateText:
     return PlateText("gb_ni", (_pick(rng, _ALL) + code, _number(rng, 4)), "UK")
 
 
+_EU_LETTERS = "ABCDEFGHJKLMNPRSTUVXYZ"  # most EU series skip I, O, Q (and W) to avoid 1/0 confusion
+
+
 def _eu_de(rng: np.random.Generator) -> PlateText:
-    city = _pick(rng, _ALL, int(rng.integers(1, 4)))
-    letters = _pick(rng, _ALL, int(rng.integers(1, 3)))
-    # German marks have at most eight characters.
-    return PlateText("eu_de", (city, letters, _number(rng, min(4, 8 - len(city) - len(letters)))), "D")
+    city = _pick(rng, _ALL.replace("Q", ""), int(rng.integers(1, 4)))
+    letters = _pick(rng, _ALL.replace("Q", ""), int(rng.integers(1, 3)))
+    # German marks have at most eight characters; the stickers sit between city and letters,
+    # older plates print a hyphen there instead.
+    number = _number(rng, min(4, 8 - len(city) - len(letters)))
+    if rng.random() < 0.2:
+        return PlateText("eu_de", (city, "-", letters, number), "D")
+    return PlateText("eu_de", (city, letters, number), "D")
+
+
+_HR_CITIES = ("ZG", "RI", "ST", "OS", "PU", "ZD", "KA", "SK", "VZ", "DU", "BJ", "CK", "SB", "VU")
 
 
 def _eu_hr(rng: np.random.Generator) -> PlateText:
-    city = ("ZG", "RI", "ST", "OS", "PU", "ZD", "KA", "SK", "VZ", "DU")[int(rng.integers(10))]
-    return PlateText(
-        "eu_hr", (city, _pick(rng, string.digits, int(rng.integers(3, 5))), "-", _pick(rng, _ALL, 2)), "HR"
-    )
+    city = _HR_CITIES[int(rng.integers(len(_HR_CITIES)))]
+    digits = _pick(rng, "123456789") + _pick(rng, string.digits, int(rng.integers(2, 4)))
+    return PlateText("eu_hr", (city, digits, "-", _pick(rng, _ALL, int(rng.integers(1, 3)))), "HR")
+
+
+# Slovak district codes (1997-2022 series; the 2023 series keeps the LL DDD LL shape).
+_SK_DISTRICTS = (
+    "BA BL BB BJ BN BR BS BY CA DK DS DT GA GL HC HE IL KA KE KK KM KN KS LC LE LM LV MA MI ML MT "
+    "NM NO NR NZ PB PD PE PK PN PO PP PT PU RA RK RS RV SA SB SC SE SI SK SL SN SO SP SV TN TO TR "
+    "TS TT TV VK VT ZA ZC ZH ZI ZM ZV"
+).split()
+
+
+def _eu_sk(rng: np.random.Generator) -> PlateText:
+    district = _SK_DISTRICTS[int(rng.integers(len(_SK_DISTRICTS)))]
+    rest = _pick(rng, string.digits, 3) + _pick(rng, _EU_LETTERS, 2)
+    # Printed with a hyphen after the district, or with the shield or round stickers there instead.
+    if rng.random() < 0.35:
+        return PlateText("eu_sk", (district, "-", rest), "SK")
+    return PlateText("eu_sk", (district, rest), "SK")
 
 
 def _eu_fr(rng: np.random.Generator) -> PlateText:
+    letters = _ALL.translate(str.maketrans("", "", "IOU"))
     return PlateText(
-        "eu_fr", (_pick(rng, _ALL, 2), "-", _pick(rng, string.digits, 3), "-", _pick(rng, _ALL, 2)), "F"
+        "eu_fr",
+        (_pick(rng, letters, 2), "-", _pick(rng, string.digits, 3), "-", _pick(rng, letters, 2)),
+        "F",
     )
 
 
 def _eu_pl(rng: np.random.Generator) -> PlateText:
-    return PlateText("eu_pl", (_pick(rng, _ALL, 2), _pick(rng, string.digits + _ALL, 5)), "PL")
+    district = _pick(rng, _EU_LETTERS, int(rng.integers(2, 4)))
+    rest_len = 7 - len(district) + int(rng.random() < 0.3)
+    rest = _pick(rng, "123456789") + _pick(rng, string.digits + _EU_LETTERS, rest_len - 1)
+    return PlateText("eu_pl", (district, rest), "PL")
 
 
 def _eu_cz(rng: np.random.Generator) -> PlateText:
-    return PlateText(
-        "eu_cz", (_pick(rng, "123456789") + _pick(rng, _ALL, 2), _pick(rng, string.digits, 4)), "CZ"
-    )
+    letters = _ALL.translate(str.maketrans("", "", "GOQW"))
+    third = _pick(rng, string.digits) if rng.random() < 0.5 else _pick(rng, letters)
+    region = _pick(rng, "123456789") + _pick(rng, letters) + third
+    return PlateText("eu_cz", (region, _pick(rng, string.digits, 4)), "CZ")
 
 
 def _eu_it(rng: np.random.Generator) -> PlateText:
-    return PlateText("eu_it", (_pick(rng, _ALL, 2), _pick(rng, string.digits, 3) + _pick(rng, _ALL, 2)), "I")
+    letters = _ALL.translate(str.maketrans("", "", "IOQU"))
+    return PlateText(
+        "eu_it", (_pick(rng, letters, 2), _pick(rng, string.digits, 3) + _pick(rng, letters, 2)), "I"
+    )
 
 
 def _eu_es(rng: np.random.Generator) -> PlateText:
@@ -119,16 +155,17 @@ def _eu_es(rng: np.random.Generator) -> PlateText:
 
 
 def _eu_nl(rng: np.random.Generator) -> PlateText:
-    return PlateText(
-        "eu_nl",
-        (_pick(rng, string.digits, 2), "-", _pick(rng, _ALL, 3), "-", _pick(rng, string.digits, 1)),
-        "NL",
-    )
+    letters = "BDFGHJKLNPRSTVXZ"  # Dutch series use consonants only
+    d, lt = string.digits, letters
+    shapes = ((d, 2, lt, 3, d, 1), (d, 1, lt, 3, d, 2), (lt, 2, d, 3, lt, 1), (lt, 3, d, 2, lt, 1))
+    a, na, b, nb, c, nc = shapes[int(rng.integers(len(shapes)))]
+    return PlateText("eu_nl", (_pick(rng, a, na), "-", _pick(rng, b, nb), "-", _pick(rng, c, nc)), "NL")
 
 
 def _eu_srb(rng: np.random.Generator) -> PlateText:
-    city = ("BG", "NS", "NI", "KG", "SU")[int(rng.integers(5))]
-    return PlateText("eu_srb", (city, _pick(rng, string.digits, 3), "-", _pick(rng, _ALL, 2)), "SRB")
+    city = ("BG", "NS", "NI", "KG", "SU", "CA")[int(rng.integers(6))]
+    digits = _pick(rng, "123456789") + _pick(rng, string.digits, int(rng.integers(2, 4)))
+    return PlateText("eu_srb", (city, digits, "-", _pick(rng, _ALL, 2)), "SRB")
 
 
 def us(rng: np.random.Generator) -> PlateText:
@@ -170,18 +207,19 @@ EU_GENERATORS: dict[str, TextGenerator] = {
     "eu_es": _eu_es,
     "eu_nl": _eu_nl,
     "eu_srb": _eu_srb,
+    "eu_sk": _eu_sk,
 }
 OTHER_GENERATORS: dict[str, TextGenerator] = {"us": us, "br_mercosul": br_mercosul}
 ALL_GENERATORS: dict[str, TextGenerator] = {**GB_GENERATORS, **EU_GENERATORS, **OTHER_GENERATORS}
 
 # How often each family is drawn: the street is in the UK, but the model must not be UK-only.
 FAMILY_WEIGHTS: dict[str, float] = {
-    "gb_current": 0.40,
-    "gb_prefix": 0.06,
+    "gb_current": 0.30,
+    "gb_prefix": 0.04,
     "gb_suffix": 0.03,
-    "gb_dateless": 0.04,
-    "gb_ni": 0.04,
-    **{name: 0.30 / len(EU_GENERATORS) for name in EU_GENERATORS},
+    "gb_dateless": 0.03,
+    "gb_ni": 0.03,
+    **{name: 0.44 / len(EU_GENERATORS) for name in EU_GENERATORS},
     "us": 0.07,
     "br_mercosul": 0.06,
 }

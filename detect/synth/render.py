@@ -12,20 +12,18 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import numpy.typing as npt
 
+from detect.synth.emblems import coat_of_arms, side_band_logo, sticker_pair
 from detect.synth.fonts import Mask, glyph_mask, plate_fonts, small_text_fonts, text_mask
 from detect.synth.formats import PlateText
-
-ImageBGR = npt.NDArray[np.uint8]
-Colour = tuple[int, int, int]  # BGR
-BoxXYXY = tuple[int, int, int, int]
+from detect.synth.render_base import BoxXYXY, Colour, ImageBGR, jitter, paint
 
 
 @dataclass(frozen=True, slots=True)
 class RenderedPlate:
     image: ImageBGR  # clean plate, 1 px per mm
     text_box: BoxXYXY  # where the registration characters are, in plate pixels
+    gaps: tuple[int, ...] = ()  # x centres of the spaces between character groups
 
 
 GB_CHAR_H, GB_CHAR_W, GB_STROKE, GB_SPACING, GB_GROUP_GAP, GB_MARGIN = 79, 50, 14, 11, 33, 11
@@ -35,26 +33,6 @@ _GB_YELLOW: Colour = (20, 205, 250)
 _EU_BLUE: Colour = (150, 50, 0)
 _EV_GREEN: Colour = (60, 160, 20)
 _BLACK: Colour = (25, 22, 22)
-
-
-def _jitter(rng: np.random.Generator, colour: Colour, amount: int = 12) -> Colour:
-    b, g, r = (int(np.clip(c + rng.integers(-amount, amount + 1), 0, 255)) for c in colour)
-    return (b, g, r)
-
-
-def _paint(canvas: ImageBGR, mask: Mask, x: int, y: int, w: int, h: int, colour: Colour) -> None:
-    """Alpha-blend `mask`, resized to w x h, onto canvas at (x, y), clipped to the canvas."""
-    if w <= 0 or h <= 0:
-        return
-    m = cv2.resize(mask, (w, h), interpolation=cv2.INTER_AREA)
-    ch, cw = canvas.shape[:2]
-    x0, y0, x1, y1 = max(0, x), max(0, y), min(cw, x + w), min(ch, y + h)
-    if x1 <= x0 or y1 <= y0:
-        return
-    a = m[y0 - y : y1 - y, x0 - x : x1 - x, None]
-    region = canvas[y0:y1, x0:x1].astype(np.float32)
-    blended = region * (1.0 - a) + np.asarray(colour, dtype=np.float32) * a
-    canvas[y0:y1, x0:x1] = np.clip(blended, 0, 255).astype(np.uint8)
 
 
 def _stroke_adjust(mask: Mask, px: int) -> Mask:
@@ -79,6 +57,11 @@ def _pick_font(rng: np.random.Generator) -> Path:
     return fonts[0] if rng.random() < 0.6 or len(fonts) == 1 else fonts[int(rng.integers(1, len(fonts)))]
 
 
+def _font_mean_aspect(font: Path) -> float:
+    """Mean width/height of the font's capitals and digits: the reference for width_gamma."""
+    return float(np.mean([glyph_mask(font, c).shape[1] / glyph_mask(font, c).shape[0] for c in "0ABEHMNOS8"]))
+
+
 def _draw_groups(
     canvas: ImageBGR,
     rng: np.random.Generator,
@@ -89,15 +72,22 @@ def _draw_groups(
     char_h: int,
     char_w: float | None,
     spacing: int,
-    group_gap: int,
+    group_gap: int | list[int],
     colour: Colour,
     stroke_px: int,
+    width_gamma: float = 0.0,
 ) -> tuple[list[int], BoxXYXY]:
     """Lay out groups centred in x_range; return the gap centres between groups and the text box.
 
-    char_w None means each glyph keeps its own aspect.
+    char_w None means each glyph keeps its own aspect. Otherwise glyphs get char_w scaled by
+    (own aspect / the font's mean aspect) ** width_gamma: 0 is a monospaced box (the UK typeface),
+    about 0.5 the proportional European typefaces, where O is a little wider than 0.
+    `group_gap` may differ per gap (an emblem needs more room). Text that would overflow x_range
+    is condensed to fit.
     """
     font = _pick_font(rng)
+    mean_aspect = _font_mean_aspect(font)
+    gaps_px = list(group_gap) if isinstance(group_gap, list) else [group_gap] * (len(groups) - 1)
     widths: list[list[int]] = []
     for g in groups:
         ws = []
@@ -108,15 +98,25 @@ def _draw_groups(
                 ws.append(int(char_h * 0.35))
             elif char_w is None:
                 ws.append(int(round(natural)))
+            elif natural < 0.6 * char_w:
+                # Narrow glyphs (1, I) keep their own width.
+                ws.append(int(round(natural)))
             else:
-                # Narrow glyphs (1, I) keep their own width; everything else fills the box.
-                ws.append(int(round(min(char_w, natural))) if natural < 0.6 * char_w else int(char_w))
+                aspect = m.shape[1] / m.shape[0]
+                ws.append(int(round(char_w * (aspect / mean_aspect) ** width_gamma)))
         widths.append(ws)
-    total = sum(sum(ws) + spacing * (len(ws) - 1) for ws in widths) + group_gap * (len(groups) - 1)
-    x = x_range[0] + max(0, (x_range[1] - x_range[0] - total) // 2)
+    total = sum(sum(ws) + spacing * (len(ws) - 1) for ws in widths) + sum(gaps_px)
+    room = x_range[1] - x_range[0]
+    if total > room:
+        squeeze = room / total
+        widths = [[max(2, int(w * squeeze)) for w in ws] for ws in widths]
+        spacing = int(spacing * squeeze)
+        gaps_px = [int(gp * squeeze) for gp in gaps_px]
+        total = sum(sum(ws) + spacing * (len(ws) - 1) for ws in widths) + sum(gaps_px)
+    x = x_range[0] + max(0, (room - total) // 2)
     x_start = x
     gaps: list[int] = []
-    for g, ws in zip(groups, widths, strict=True):
+    for gi, (g, ws) in enumerate(zip(groups, widths, strict=True)):
         for c, w in zip(g, ws, strict=True):
             if c == "-":
                 bar_h = max(2, char_h // 9)
@@ -128,39 +128,45 @@ def _draw_groups(
                     -1,
                 )
             else:
-                _paint(canvas, _stroke_adjust(glyph_mask(font, c), stroke_px), x, y, w, char_h, colour)
+                paint(canvas, _stroke_adjust(glyph_mask(font, c), stroke_px), x, y, w, char_h, colour)
             x += w + spacing
-        x += group_gap - spacing
-        gaps.append(x - group_gap // 2)
-    return gaps[:-1], (x_start, y, x - group_gap, y + char_h)
+        gap = gaps_px[gi] if gi < len(gaps_px) else 0
+        x += gap - spacing
+        gaps.append(x - gap // 2)
+    return gaps[:-1], (x_start, y, x, y + char_h)
 
 
 def _eu_band(canvas: ImageBGR, rng: np.random.Generator, code: str, width: int, colour: Colour) -> None:
     h = canvas.shape[0]
-    canvas[:, :width] = colour
     cx, cy, r = width // 2, int(h * 0.3), int(width * 0.32)
-    for k in range(12):
-        a = 2 * np.pi * k / 12
-        cv2.circle(
-            canvas, (int(cx + r * np.cos(a)), int(cy + r * np.sin(a))), max(1, width // 18), (0, 204, 255), -1
-        )
+    code_ink: Colour = (245, 245, 245)
+    if code in ("SK", "HR", "SRB") and rng.random() < 0.3:
+        # National band of pre-EU plates: the coat of arms over the country code, on the plate colour.
+        coat_of_arms(canvas, rng, cx, 4, int(h * 0.55), width)
+        code_ink = (30, 30, 30)
+    else:
+        canvas[:, :width] = colour
+        for k in range(12):
+            a = 2 * np.pi * k / 12
+            centre = (int(cx + r * np.cos(a)), int(cy + r * np.sin(a)))
+            cv2.circle(canvas, centre, max(1, width // 18), (0, 204, 255), -1)
     if code:
         font = small_text_fonts()[0] if rng.random() < 0.5 else plate_fonts()[0]
         m = text_mask(font, code, int(h * 0.3))
         tw = min(width - 4, int(m.shape[1] * h * 0.3 / m.shape[0]))
-        _paint(canvas, m, (width - tw) // 2, int(h * 0.58), tw, int(h * 0.3), (245, 245, 245))
+        paint(canvas, m, (width - tw) // 2, int(h * 0.58), tw, int(h * 0.3), code_ink)
 
 
 def render_gb(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
     rear = rng.random() < 0.5
-    canvas = _blank(GB_PLATE_W, GB_PLATE_H, _jitter(rng, _GB_YELLOW if rear else _GB_WHITE))
+    canvas = _blank(GB_PLATE_W, GB_PLATE_H, jitter(rng, _GB_YELLOW if rear else _GB_WHITE))
     band = rng.choice(["none", "uk", "gb", "ev"], p=[0.45, 0.3, 0.1, 0.15])
     left = GB_MARGIN
     if band in ("uk", "gb"):
-        _eu_band(canvas, rng, "UK" if band == "uk" else "GB", 46, _jitter(rng, _EU_BLUE, 20))
+        _eu_band(canvas, rng, "UK" if band == "uk" else "GB", 46, jitter(rng, _EU_BLUE, 20))
         left = 46 + 6
     elif band == "ev":
-        canvas[:, :40] = _jitter(rng, _EV_GREEN, 20)
+        canvas[:, :40] = jitter(rng, _EV_GREEN, 20)
         left = 40 + 6
     label_len = sum(len(g) for g in text.groups)
     text_w = (
@@ -175,7 +181,7 @@ def render_gb(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
         canvas = canvas[:, : right + GB_MARGIN].copy()
     y = (GB_PLATE_H - GB_CHAR_H) // 2 + int(rng.integers(-2, 3))
     stroke = int(rng.integers(-2, 3))
-    _, box = _draw_groups(
+    gaps, box = _draw_groups(
         canvas,
         rng,
         text.groups,
@@ -185,60 +191,90 @@ def render_gb(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
         char_w=GB_CHAR_W,
         spacing=GB_SPACING,
         group_gap=GB_GROUP_GAP,
-        colour=_jitter(rng, _BLACK, 10),
+        colour=jitter(rng, _BLACK, 10),
         stroke_px=stroke,
     )
     if rng.random() < 0.35:
         # Supplier line under the characters, as BS AU 145e requires; a reader must ignore it.
         m = text_mask(small_text_fonts()[0], "BS AU 145e  PLATES LTD", 7)
-        _paint(canvas, m, canvas.shape[1] // 2 - 60, GB_PLATE_H - 9, 120, 7, (60, 60, 60))
+        paint(canvas, m, canvas.shape[1] // 2 - 60, GB_PLATE_H - 9, 120, 7, (60, 60, 60))
     if rng.random() < 0.3:
         cv2.rectangle(canvas, (2, 2), (canvas.shape[1] - 3, GB_PLATE_H - 3), _BLACK, 2)
-    return RenderedPlate(canvas, box)
+    return RenderedPlate(canvas, box, tuple(gaps))
+
+
+# Where each European layout prints an emblem between its first two groups, and how often.
+_SHIELD_LAYOUTS = {"eu_sk": 0.5, "eu_hr": 0.95, "eu_srb": 0.95}
+_STICKER_LAYOUTS = {"eu_cz": 0.6, "eu_de": 0.7, "eu_sk": 0.7}
+_RIGHT_BAND_LAYOUTS = {"eu_fr": 0.9, "eu_it": 0.7}
 
 
 def render_eu(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
     bg = (10, 200, 250) if text.layout == "eu_nl" else (240, 242, 242)
-    canvas = _blank(520, 110, _jitter(rng, bg))
-    _eu_band(canvas, rng, text.country, 40, _jitter(rng, _EU_BLUE, 20))
-    seals = text.layout in ("eu_de", "eu_hr", "eu_srb")
-    char_h = int(rng.integers(70, 78))
-    cv2.rectangle(canvas, (1, 1), (canvas.shape[1] - 2, canvas.shape[0] - 2), _BLACK, 2)
+    plate_h = int(rng.integers(104, 118))
+    canvas = _blank(520, plate_h, jitter(rng, bg))
+    band_w = int(rng.integers(34, 48))
+    _eu_band(canvas, rng, text.country, band_w, jitter(rng, _EU_BLUE, 20))
+    right = 514
+    if rng.random() < _RIGHT_BAND_LAYOUTS.get(text.layout, 0.0):
+        right = 520 - band_w
+        side_band_logo(canvas, rng, right, 520)
+        right -= 6
+    emblem = ""
+    if "-" in text.groups[1:2]:
+        pass  # a printed hyphen holds the emblem's place
+    elif rng.random() < _SHIELD_LAYOUTS.get(text.layout, 0.0):
+        emblem = "shield"
+    elif rng.random() < _STICKER_LAYOUTS.get(text.layout, 0.0):
+        emblem = "stickers"
+    char_h = int(plate_h * rng.uniform(0.62, 0.72))
+    char_w = char_h * float(rng.uniform(0.5, 0.62) if text.layout != "eu_de" else rng.uniform(0.45, 0.55))
+    border = int(rng.integers(0, 4))
+    if border:
+        cv2.rectangle(canvas, (1, 1), (canvas.shape[1] - 2, plate_h - 2), _BLACK, border)
+    n_gaps = len(text.groups) - 1
+    gap_px = [int(rng.integers(18, 34)) for _ in range(n_gaps)]
+    if emblem and n_gaps:
+        gap_px[0] = int(char_w * rng.uniform(1.0, 1.5))
+    y = (plate_h - char_h) // 2 + int(rng.integers(-3, 4))
     gaps, box = _draw_groups(
         canvas,
         rng,
         text.groups,
-        x_range=(46, 514),
-        y=(110 - char_h) // 2,
+        x_range=(band_w + 6, right),
+        y=y,
         char_h=char_h,
-        char_w=char_h * float(rng.uniform(0.5, 0.6)),
-        spacing=int(rng.integers(3, 8)),
-        group_gap=int(rng.integers(34, 42)) if seals else int(rng.integers(20, 32)),
-        colour=_jitter(rng, _BLACK, 10),
+        char_w=char_w,
+        spacing=int(rng.integers(3, 9)),
+        group_gap=gap_px,
+        colour=jitter(rng, _BLACK, 10),
         stroke_px=int(rng.integers(-1, 2)),
+        width_gamma=float(rng.uniform(0.2, 0.8)),
     )
-    if seals and gaps:
-        # Registration seals / coat of arms sit between the first and second group.
-        cv2.circle(canvas, (gaps[0], 38), 12, _jitter(rng, (80, 80, 200), 40), -1)
-        cv2.circle(canvas, (gaps[0], 72), 12, _jitter(rng, (180, 120, 60), 40), -1)
-    return RenderedPlate(canvas, box)
+    if emblem and gaps:
+        room = max(6, int(gap_px[0] * 0.8))
+        if emblem == "shield":
+            coat_of_arms(canvas, rng, gaps[0], y, y + char_h, room)
+        else:
+            sticker_pair(canvas, rng, gaps[0], y, y + char_h, room)
+    return RenderedPlate(canvas, box, tuple(gaps))
 
 
 _US_STATES = ("CALIFORNIA", "TEXAS", "NEW YORK", "FLORIDA", "OHIO", "ILLINOIS", "ARIZONA", "GEORGIA")
 
 
 def render_us(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
-    canvas = _blank(305, 152, _jitter(rng, (240, 240, 240)))
+    canvas = _blank(305, 152, jitter(rng, (240, 240, 240)))
     grad = np.linspace(0, float(rng.uniform(0, 60)), 152, dtype=np.float32)[:, None, None]
     canvas = np.clip(
         canvas.astype(np.float32) - grad * np.asarray([0.2, 0.5, 1.0], np.float32), 0, 255
     ).astype(np.uint8)
-    ink = _jitter(rng, [(90, 30, 20), (40, 20, 120), (25, 25, 25)][int(rng.integers(3))], 15)
+    ink = jitter(rng, [(90, 30, 20), (40, 20, 120), (25, 25, 25)][int(rng.integers(3))], 15)
     state = _US_STATES[int(rng.integers(len(_US_STATES)))]
     fonts = small_text_fonts()
     m = text_mask(fonts[int(rng.integers(len(fonts)))], state, 26)
     sw = min(260, int(m.shape[1] * 26 / m.shape[0]))
-    _paint(canvas, m, (305 - sw) // 2, 8, sw, 26, _jitter(rng, (40, 40, 180), 40))
+    paint(canvas, m, (305 - sw) // 2, 8, sw, 26, jitter(rng, (40, 40, 180), 40))
     char_h = int(rng.integers(66, 76))
     _, box = _draw_groups(
         canvas,
@@ -257,11 +293,11 @@ def render_us(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
 
 
 def render_br(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
-    canvas = _blank(400, 130, _jitter(rng, (245, 245, 245)))
-    canvas[:26] = _jitter(rng, (160, 60, 0), 20)
+    canvas = _blank(400, 130, jitter(rng, (245, 245, 245)))
+    canvas[:26] = jitter(rng, (160, 60, 0), 20)
     m = text_mask(plate_fonts()[0], "BRASIL", 16)
     bw = int(m.shape[1] * 16 / m.shape[0])
-    _paint(canvas, m, (400 - bw) // 2, 5, bw, 16, (245, 245, 245))
+    paint(canvas, m, (400 - bw) // 2, 5, bw, 16, (245, 245, 245))
     cv2.rectangle(canvas, (1, 1), (398, 128), _BLACK, 2)
     char_h = int(rng.integers(80, 88))
     _, box = _draw_groups(
@@ -274,7 +310,7 @@ def render_br(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
         char_w=char_h * float(rng.uniform(0.55, 0.62)),
         spacing=int(rng.integers(4, 9)),
         group_gap=20,
-        colour=_jitter(rng, _BLACK, 10),
+        colour=jitter(rng, _BLACK, 10),
         stroke_px=int(rng.integers(-1, 2)),
     )
     return RenderedPlate(canvas, box)

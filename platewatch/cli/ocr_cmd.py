@@ -53,6 +53,11 @@ def train(
     threads: int = typer.Option(2, "--threads", min=1),
     val_size: int = typer.Option(256, "--val-size", min=1, help="Held-out synthetic plates for selection."),
     val_every: int = typer.Option(50, "--val-every", min=1, help="Validate (and maybe save) every N steps."),
+    img_h: int = typer.Option(32, "--img-h", min=16, help="Network input height (EasyOCR's imgH)."),
+    workers: int = typer.Option(
+        0, "--workers", min=0, help="Processes generating plates ahead (many-core machines; 0 on 2 cores)."
+    ),
+    device: str = typer.Option("cpu", "--device", help="'cpu', or 'cuda' to train faster on a GPU."),
     export: Path | None = typer.Option(
         None, "--export", help="Also write the best checkpoint as an EasyOCR folder here (e.g. models/ocr)."
     ),
@@ -86,6 +91,9 @@ def train(
         threads=threads,
         val_size=val_size,
         val_every=val_every,
+        img_h=img_h,
+        workers=workers,
+        device=device,
     )
     report = run_training(cfg, progress=typer.echo)
     typer.echo(
@@ -94,7 +102,7 @@ def train(
         f"(best at step {report.best_step})"
     )
     if export is not None:
-        for path in export_folder(out / "best.pth", export):
+        for path in export_folder(out / "best.pth", export, img_h=img_h):
             typer.echo(f"wrote {path}")
 
 
