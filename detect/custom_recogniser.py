@@ -62,6 +62,9 @@ def load_plate_recogniser(folder: Path) -> object:
             detector=False,
             download_enabled=False,
             verbose=False,
+            # Float LSTMs: on this CPU EasyOCR's dynamically quantised ones were about 10 % slower
+            # per plate (one crop at a time, short sequences), and they round the weights.
+            quantize=False,
         )
     finally:
         easyocr_module.imgH = stock_img_h
@@ -70,14 +73,17 @@ def load_plate_recogniser(folder: Path) -> object:
 class PlatewatchPlateReader:
     """`PlateTextReader` over the plate-trained network.
 
-    Candidates: the whole crop (what the network was trained on); optionally also the inner plate
-    without band and frame (`inner=True`), which costs a second pass.
+    One pass per plate. By default it reads the inner plate (`detect.reading.inner_plate`: the
+    blue side band and the outer frame cut away), because the pipeline's rectified patches carry
+    a margin by construction (`rectify_plate` adds 10 % of the box height above and below) and
+    that margin holds the plate holder, its dealer strip and the car body. `inner=False` reads the
+    whole crop, for callers whose crops are already tight round the plate.
     """
 
     name = READER_NAME
 
     def __init__(
-        self, folder: Path | None = None, *, inner: bool = False, reader: object | None = None
+        self, folder: Path | None = None, *, inner: bool = True, reader: object | None = None
     ) -> None:
         folder = folder or plate_recogniser_dir()
         self._reader = reader if reader is not None else load_plate_recogniser(folder)
@@ -136,14 +142,10 @@ class PlatewatchPlateReader:
     def read(self, crop: Image) -> list[TextCandidate]:
         if crop.ndim < 2 or crop.shape[0] < 6 or crop.shape[1] < 12:
             return []
-        out: list[TextCandidate] = []
-        text, conf = self.recognise(crop)
-        if text:
-            out.append(TextCandidate(text, conf, self.name, "full_greedy"))
+        region, method = crop, "full_greedy"
         if self._inner:
             inner = inner_plate(crop)
             if inner.shape[0] >= 6 and inner.shape[1] >= 12:
-                text, conf = self.recognise(inner)
-                if text:
-                    out.append(TextCandidate(text, conf, self.name, "inner_greedy"))
-        return out
+                region, method = inner, "inner_greedy"
+        text, conf = self.recognise(region)
+        return [TextCandidate(text, conf, self.name, method)] if text else []

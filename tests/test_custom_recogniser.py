@@ -9,7 +9,12 @@ import cv2
 import numpy as np
 import pytest
 
-from detect.custom_recogniser import NETWORK_NAME, PlatewatchPlateReader, plate_recogniser_dir
+from detect.custom_recogniser import (
+    NETWORK_NAME,
+    PlatewatchPlateReader,
+    network_img_h,
+    plate_recogniser_dir,
+)
 from detect.reading import PlateTextReader
 from detect.synth import generate_plate
 from models import resolver
@@ -48,6 +53,18 @@ def test_reads_a_rendered_uk_plate(plate_reader: PlatewatchPlateReader, index: i
     assert candidates[0].text == plate.label
     assert 0.0 <= candidates[0].confidence <= 1.0
     assert candidates[0].reader == "platewatch_plates"
+
+
+@pytest.mark.slow
+def test_our_input_height_does_not_leak_into_stock_easyocr_readers(
+    plate_reader: PlatewatchPlateReader,
+) -> None:
+    """EasyOCR keeps a custom network's imgH in a module global; loading ours must not shrink the
+    input of the stock english_g2 readers that run beside it in the pipeline."""
+    import easyocr.easyocr
+
+    assert plate_reader.img_h == network_img_h(plate_recogniser_dir()) == 48
+    assert easyocr.easyocr.imgH == 64
 
 
 @pytest.mark.slow

@@ -99,7 +99,7 @@ def test_export_writes_an_easyocr_folder(tmp_path: Path, english_g2: Path) -> No
     written = export_folder(ckpt, tmp_path / "ocr")
     assert {p.name for p in written} == {f"{NETWORK_NAME}.pth", f"{NETWORK_NAME}.py", f"{NETWORK_NAME}.yaml"}
     cfg = yaml.safe_load((tmp_path / "ocr" / f"{NETWORK_NAME}.yaml").read_text())
-    assert cfg["character_list"] == CHARSET and cfg["imgH"] == IMG_H == 32
+    assert cfg["character_list"] == CHARSET and cfg["imgH"] == IMG_H == 48
     reloaded = load_trained(tmp_path / "ocr" / f"{NETWORK_NAME}.pth")
     for (k, a), (_, b) in zip(model.state_dict().items(), reloaded.state_dict().items(), strict=True):
         # Stored as fp16 to keep the committed file small.

@@ -37,10 +37,10 @@ VAL_SEED_OFFSET = 1_000_003  # validation plates come from a different seed stre
 class TrainConfig:
     out_dir: Path
     seed: int = 0
-    steps: int = 400
+    steps: int = 550
     minutes: float | None = 55.0
     batch_size: int = 32
-    lr: float = 3e-4
+    lr: float = 5e-4
     warmup_steps: int = 20
     frozen_layers: int = 10  # leading modules of the VGG ConvNet that are not trained
     val_size: int = 256

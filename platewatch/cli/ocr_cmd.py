@@ -42,10 +42,10 @@ def synth(
 def train(
     out: Path = typer.Option(..., "--out", help="Run folder: best.pth, last.pth, report.json."),
     seed: int = typer.Option(0, "--seed"),
-    steps: int = typer.Option(400, "--steps", min=1, help="Optimiser steps (sets the LR schedule)."),
+    steps: int = typer.Option(550, "--steps", min=1, help="Optimiser steps (sets the LR schedule)."),
     minutes: float = typer.Option(55.0, "--minutes", help="Stop early after this many minutes."),
     batch_size: int = typer.Option(32, "--batch-size", min=2),
-    lr: float = typer.Option(3e-4, "--lr"),
+    lr: float = typer.Option(5e-4, "--lr"),
     frozen_layers: int = typer.Option(10, "--frozen-layers", help="Leading VGG modules left untrained."),
     init: str = typer.Option(
         "english_g2", "--init", help="'english_g2' (EasyOCR's weights via the model resolver) or a .pth path."
@@ -53,7 +53,7 @@ def train(
     threads: int = typer.Option(2, "--threads", min=1),
     val_size: int = typer.Option(256, "--val-size", min=1, help="Held-out synthetic plates for selection."),
     val_every: int = typer.Option(50, "--val-every", min=1, help="Validate (and maybe save) every N steps."),
-    img_h: int = typer.Option(32, "--img-h", min=16, help="Network input height (EasyOCR's imgH)."),
+    img_h: int = typer.Option(48, "--img-h", min=16, help="Network input height (EasyOCR's imgH)."),
     workers: int = typer.Option(
         0, "--workers", min=0, help="Processes generating plates ahead (many-core machines; 0 on 2 cores)."
     ),
