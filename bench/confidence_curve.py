@@ -36,7 +36,7 @@ from detect.calibration import (  # noqa: E402  (the path above makes the repo i
 )
 
 SETS = (("openalpr_eu", "any"), ("uk_dev", "gb"))
-DEFAULT_READERS = "easyocr,rapidocr"
+DEFAULT_READERS = "rapidocr,platewatch_plates"
 POOLED = "pooled"
 
 

@@ -42,7 +42,7 @@ def main() -> None:
 
     if args.threads > 0:
         torch.set_num_threads(args.threads)
-    reader_sets = args.readers or ["easyocr,rapidocr"]
+    reader_sets = args.readers or ["rapidocr,platewatch_plates"]
     out: dict[str, Any] = {"threads": args.threads or torch.get_num_threads(), "runs": []}
     for reader_set in reader_sets:
         names = [r for r in reader_set.split(",") if r]

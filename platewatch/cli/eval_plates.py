@@ -17,7 +17,7 @@ def plates(
     config: Path | None = typer.Option(None, "--config", "-c", help="Site YAML (default: built-in)."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first N images."),
     readers: str = typer.Option(
-        "easyocr,rapidocr",
+        "rapidocr,platewatch_plates",
         "--readers",
         help="Comma-separated plate readers to combine: easyocr, rapidocr, platewatch_plates.",
     ),
