@@ -90,8 +90,11 @@ def pairs_of(report: Mapping[str, Any]) -> tuple[list[tuple[float, bool]], int]:
     results = report["results"]
     # Scored against the plate as printed: published labels with the shipped errata applied (older
     # reports without errata fall back to the published label).
-    pairs = [(float(r["confidence"]), bool(r.get("correct_with_errata", r["correct"]))) for r in results]
-    pairs = [pair for pair, r in zip(pairs, results, strict=True) if r["read"]]
+    pairs = [
+        (float(r["confidence"]), bool(r.get("correct_with_errata", r["correct"])))
+        for r in results
+        if r["read"]
+    ]
     return pairs, len(results)
 
 

@@ -24,7 +24,7 @@ from detect.reading import (
     RapidOCRReader,
     TextBox,
     TextCandidate,
-    group_lines,
+    single_line,
 )
 from detect.records import BoxXYXY, PlateRead
 from detect.vehicles import VehicleDetector
@@ -237,7 +237,7 @@ class PlateRecogniser:
         boxes: list[TextBox] = self._text_boxes.find(patch)
         self.seconds.text_boxes += time.perf_counter() - t0
         out: list[TextCandidate] = []
-        one_line = len(group_lines(boxes)) <= 1
+        one_line = single_line(boxes)
         for reader in self.readers:
             t0 = time.perf_counter()
             if isinstance(reader, EasyOCRReader | RapidOCRReader):

@@ -170,7 +170,7 @@ def load_easyocr(model_dir: Path) -> object:
     )
 
 
-def _single_line(boxes: Sequence[TextBox]) -> bool:
+def single_line(boxes: Sequence[TextBox]) -> bool:
     """False for a two-line plate: reading it as one line would interleave the two rows."""
     return len(group_lines(boxes)) <= 1
 
@@ -239,7 +239,7 @@ class EasyOCRReader:
         found = self.text_boxes.find(crop) if boxes is None else boxes
         out = _line_candidates(crop, found, self._recognise, self.name)
         inner = inner_plate(crop)
-        if _single_line(found) and inner.shape[0] >= 6 and inner.shape[1] >= 12:
+        if single_line(found) and inner.shape[0] >= 6 and inner.shape[1] >= 12:
             for decoder in ("greedy", "beamsearch"):
                 text, conf = self._recognise(inner, decoder)
                 if text:
@@ -311,7 +311,7 @@ class RapidOCRReader:
         if boxes:
             out += _line_candidates(crop, boxes, self.recognise, self.name)
         inner = inner_plate(crop)
-        if _single_line(boxes or []) and inner.shape[0] >= 6 and inner.shape[1] >= 12:
+        if single_line(boxes or []) and inner.shape[0] >= 6 and inner.shape[1] >= 12:
             text, conf = self.recognise(inner)
             if text:
                 out.append(TextCandidate(text, conf, self.name, "inner"))
