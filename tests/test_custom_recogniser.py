@@ -8,6 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+import torch
+import yaml
 
 from detect.custom_recogniser import (
     NETWORK_NAME,
@@ -15,6 +17,7 @@ from detect.custom_recogniser import (
     network_img_h,
     plate_recogniser_dir,
 )
+from detect.ocr_training.network import network_params
 from detect.reading import PlateTextReader
 from detect.synth import generate_plate
 from models import resolver
@@ -40,6 +43,22 @@ def test_loads_through_easyocr_as_a_custom_network(plate_reader: PlatewatchPlate
     assert isinstance(plate_reader.engine, easyocr.Reader)
     assert isinstance(plate_reader, PlateTextReader)
     assert "".join(plate_reader.engine.character) == "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    # EasyOCR built the network from the yaml's sizes with our class, and kept the NHWC layout
+    # through its load_state_dict (the point of the class).
+    recogniser = plate_reader.engine.recognizer
+    assert type(recogniser).__module__ == NETWORK_NAME
+    config = yaml.safe_load((plate_recogniser_dir() / f"{NETWORK_NAME}.yaml").read_text(encoding="utf-8"))
+    assert network_params(recogniser) == config["network_params"]
+    conv = recogniser.get_submodule("FeatureExtraction.ConvNet.3")
+    assert conv.weight.is_contiguous(memory_format=torch.channels_last)
+
+
+def test_committed_network_definition_is_the_package_module() -> None:
+    """models/ocr/platewatch_plates.py is written by the export; it must not drift from the source."""
+    from detect.ocr_training.export import network_source
+
+    committed = plate_recogniser_dir() / f"{NETWORK_NAME}.py"
+    assert committed.read_text(encoding="utf-8") == network_source()
 
 
 @pytest.mark.slow

@@ -11,25 +11,21 @@ from pathlib import Path
 
 import yaml
 
-from detect.ocr_training.network import IMG_H, NETWORK_PARAMS
+from detect.ocr_training import easyocr_network
+from detect.ocr_training.network import IMG_H, load_trained, network_params
 from detect.synth.formats import CHARSET
 
 NETWORK_NAME = "platewatch_plates"
 
-NETWORK_SOURCE = '''"""PlateWatch plate recogniser network, loaded by EasyOCR as a custom `recog_network`.
 
-Same architecture as EasyOCR's english_g2 (VGG + 2 BiLSTM + linear); only the alphabet differs.
-"""
-
-from easyocr.model.vgg_model import Model
-
-__all__ = ["Model"]
-'''
+def network_source() -> str:
+    """The network definition EasyOCR imports: `easyocr_network.py`, byte for byte."""
+    return Path(easyocr_network.__file__).read_text(encoding="utf-8")
 
 
-def network_yaml(img_h: int = IMG_H) -> dict[str, object]:
+def network_yaml(params: dict[str, int], img_h: int = IMG_H) -> dict[str, object]:
     return {
-        "network_params": dict(NETWORK_PARAMS),
+        "network_params": dict(params),
         "imgH": img_h,
         "lang_list": ["en"],
         "character_list": CHARSET,
@@ -44,6 +40,7 @@ def export_folder(checkpoint: Path, folder: Path, name: str = NETWORK_NAME, img_
     pth, py, yml = folder / f"{name}.pth", folder / f"{name}.py", folder / f"{name}.yaml"
     if checkpoint.resolve() != pth.resolve():
         shutil.copyfile(checkpoint, pth)
-    py.write_text(NETWORK_SOURCE, encoding="utf-8")
-    yml.write_text(yaml.safe_dump(network_yaml(img_h), sort_keys=False), encoding="utf-8")
+    params = network_params(load_trained(pth))
+    py.write_text(network_source(), encoding="utf-8")
+    yml.write_text(yaml.safe_dump(network_yaml(params, img_h), sort_keys=False), encoding="utf-8")
     return [pth, py, yml]

@@ -22,15 +22,20 @@ from torch import nn
 from detect.ocr_training.dataset import SyntheticBatches, encode_labels, greedy_decode, synthetic_batch
 from detect.ocr_training.network import (
     IMG_H,
+    NETWORK_PARAMS,
     build_model,
     init_from_english_g2,
     load_trained,
+    network_params,
     save_for_easyocr,
 )
+from detect.ocr_training.prune import prune
 
 log = logging.getLogger(__name__)
 
 VAL_SEED_OFFSET = 1_000_003  # validation plates come from a different seed stream than training
+PRUNE_SEED_OFFSET = 2_000_003  # and the plates that measure which channels to keep from a third
+PRUNE_PLATES = 96
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,9 @@ class TrainConfig:
     img_h: int = IMG_H  # input height the network is trained for (written to its yaml as imgH)
     workers: int = 0  # processes generating batches ahead (0: in the training loop, as on 2 cores)
     device: str = "cpu"  # "cuda" only speeds a run up; the recipe is the same
+    # Network size; an init of another size is pruned to it first (detect.ocr_training.prune).
+    output_channel: int = NETWORK_PARAMS["output_channel"]
+    hidden_size: int = NETWORK_PARAMS["hidden_size"]
 
 
 @dataclass(slots=True)
@@ -128,6 +136,26 @@ def _validation_set(cfg: TrainConfig) -> tuple[torch.Tensor, list[str]]:
     return torch.cat(padded), labels
 
 
+def initial_model(cfg: TrainConfig, progress: Callable[[str], None] = log.info) -> nn.Module:
+    """english_g2 or one of our checkpoints, pruned to the configured size when it is larger."""
+    assert cfg.init is not None
+    if cfg.init.name == "english_g2.pth":
+        model = build_model()
+        init_from_english_g2(model, cfg.init)
+    else:
+        model = load_trained(cfg.init)
+    size = network_params(model)
+    wanted = {"input_channel": 1, "output_channel": cfg.output_channel, "hidden_size": cfg.hidden_size}
+    if size != wanted:
+        images, _ = synthetic_batch(cfg.seed + PRUNE_SEED_OFFSET, 0, PRUNE_PLATES, cfg.img_h)
+        model = prune(model, images, cfg.output_channel, cfg.hidden_size)
+        progress(
+            f"pruned {cfg.init.name} from {size['output_channel']} channels / {size['hidden_size']} "
+            f"LSTM units to {cfg.output_channel} / {cfg.hidden_size}"
+        )
+    return model
+
+
 def train(cfg: TrainConfig, progress: Callable[[str], None] = log.info) -> TrainReport:
     """Run the fine-tuning; writes best.pth, last.pth and report.json into cfg.out_dir."""
     if cfg.init is None:
@@ -136,11 +164,7 @@ def train(cfg: TrainConfig, progress: Callable[[str], None] = log.info) -> Train
     torch.manual_seed(cfg.seed)
     cfg.out_dir.mkdir(parents=True, exist_ok=True)
 
-    if cfg.init.name == "english_g2.pth":
-        model = build_model()
-        init_from_english_g2(model, cfg.init)
-    else:
-        model = load_trained(cfg.init)
+    model = initial_model(cfg, progress)
     model.to(cfg.device)
     freeze_prefix(model, cfg.frozen_layers)
     params = [p for p in model.parameters() if p.requires_grad]

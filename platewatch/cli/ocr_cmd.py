@@ -54,6 +54,10 @@ def train(
     val_size: int = typer.Option(256, "--val-size", min=1, help="Held-out synthetic plates for selection."),
     val_every: int = typer.Option(50, "--val-every", min=1, help="Validate (and maybe save) every N steps."),
     img_h: int = typer.Option(48, "--img-h", min=16, help="Network input height (EasyOCR's imgH)."),
+    output_channel: int = typer.Option(
+        192, "--output-channel", min=8, help="VGG output channels (english_g2: 256); a larger init is pruned."
+    ),
+    hidden_size: int = typer.Option(192, "--hidden-size", min=8, help="LSTM units (english_g2: 256)."),
     workers: int = typer.Option(
         0, "--workers", min=0, help="Processes generating plates ahead (many-core machines; 0 on 2 cores)."
     ),
@@ -62,7 +66,9 @@ def train(
         None, "--export", help="Also write the best checkpoint as an EasyOCR folder here (e.g. models/ocr)."
     ),
 ) -> None:
-    """Fine-tune the plate recogniser from english_g2 on synthetic plates (CTC, CPU)."""
+    """Fine-tune the plate recogniser from english_g2 (or a checkpoint) on synthetic plates (CTC, CPU).
+
+    An init larger than --output-channel/--hidden-size is first pruned to that size."""
     from detect.ocr_training.export import export_folder
     from detect.ocr_training.train import TrainConfig
     from detect.ocr_training.train import train as run_training
@@ -92,6 +98,8 @@ def train(
         val_size=val_size,
         val_every=val_every,
         img_h=img_h,
+        output_channel=output_channel,
+        hidden_size=hidden_size,
         workers=workers,
         device=device,
     )
