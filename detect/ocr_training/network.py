@@ -33,7 +33,11 @@ ENGLISH_G2_CHARACTERS = (
 )
 
 
-def build_model(output_channel: int = 256, hidden_size: int = 256) -> nn.Module:
+def build_model(
+    output_channel: int = ENGLISH_G2_PARAMS["output_channel"],
+    hidden_size: int = ENGLISH_G2_PARAMS["hidden_size"],
+) -> nn.Module:
+    """The plate-alphabet network, english_g2's size unless told (a fresh one is then pruned to ours)."""
     from detect.ocr_training.easyocr_network import Model
 
     if output_channel % 8:
