@@ -40,7 +40,7 @@ def _mean_abs_activations(model: nn.Module, images: torch.Tensor) -> dict[str, t
     for conv, relu in _CONVS:
         hooks.append(
             model.get_submodule(f"{_CONV_PREFIX}.{relu}").register_forward_hook(keep(f"conv{conv}", 1))
-        )  # type: ignore[arg-type]
+        )
     for k in (0, 1):
         lstm = model.get_submodule(f"{_LSTM_PREFIX}.{k}")
         hooks.append(lstm.get_submodule("rnn").register_forward_hook(keep(f"rnn{k}", 2)))
@@ -59,6 +59,11 @@ def _top(scores: torch.Tensor, n: int) -> torch.Tensor:
     return torch.sort(torch.topk(scores, n).indices).values
 
 
+def _lstm_input_use(src: dict[str, torch.Tensor], rnn: str) -> torch.Tensor:
+    """Total |weight| both directions of a BiLSTM put on each of its input features."""
+    return src[f"{rnn}.weight_ih_l0"].abs().sum(0) + src[f"{rnn}.weight_ih_l0_reverse"].abs().sum(0)
+
+
 def _gate_rows(units: torch.Tensor, hidden: int) -> torch.Tensor:
     """Rows of an LSTM weight for the given units in each of its four gates (i, f, g, o)."""
     return torch.cat([units + g * hidden for g in range(4)])
@@ -67,8 +72,7 @@ def _gate_rows(units: torch.Tensor, hidden: int) -> torch.Tensor:
 def prune(model: nn.Module, images: torch.Tensor, output_channel: int, hidden_size: int) -> nn.Module:
     """A new, smaller model with `model`'s most used channels; `images` is a batch to measure use on."""
     src: dict[str, torch.Tensor] = {k: v.detach().float() for k, v in model.state_dict().items()}
-    old = network_params(model)
-    old_h = old["hidden_size"]
+    old_h = network_params(model)["hidden_size"]
     acts = _mean_abs_activations(model, images)
     target = build_model(output_channel=output_channel, hidden_size=hidden_size)
     sizes = {
@@ -85,9 +89,7 @@ def prune(model: nn.Module, images: torch.Tensor, output_channel: int, hidden_si
         return src[f"{_CONV_PREFIX}.{i}.weight"]
 
     # Importance of each conv's output channels: activation x the next layer's weight on it.
-    lstm0_in = src[f"{_LSTM_PREFIX}.0.rnn.weight_ih_l0"].abs().sum(0) + src[
-        f"{_LSTM_PREFIX}.0.rnn.weight_ih_l0_reverse"
-    ].abs().sum(0)
+    lstm0_in = _lstm_input_use(src, f"{_LSTM_PREFIX}.0.rnn")
     keep: dict[int, torch.Tensor] = {}
     conv_ids = [c for c, _ in _CONVS]
     for n, conv in enumerate(conv_ids):
@@ -122,10 +124,7 @@ def prune(model: nn.Module, images: torch.Tensor, output_channel: int, hidden_si
             out[f"{p}.rnn.bias_hh_l0{suffix}"] = src[f"{p}.rnn.bias_hh_l0{suffix}"][rows]
         # The BiLSTM's output units, judged by the next BiLSTM's or the classifier's weight on them.
         if k == 0:
-            nxt = f"{_LSTM_PREFIX}.1.rnn"
-            outgoing = src[f"{nxt}.weight_ih_l0"].abs().sum(0) + src[f"{nxt}.weight_ih_l0_reverse"].abs().sum(
-                0
-            )
+            outgoing = _lstm_input_use(src, f"{_LSTM_PREFIX}.1.rnn")
         else:
             outgoing = src["Prediction.weight"].abs().sum(0)
         out_units = _top(acts[f"lstm{k}"] * outgoing, hidden_size)
