@@ -1,7 +1,7 @@
 """Accuracy-coverage curve of single-image plate reads and the letter-grade threshold it supports.
 
-Pools the per-plate results of the still-image evaluation (detect.eval_plates) on the shared sets,
-prints the curve and the thresholds (detect.calibration), writes a JSON and the plot for docs/.
+Pools the per-plate results of the still-image evaluation (offline.eval_plates) on the shared sets,
+prints the curve and the thresholds (offline.calibration), writes a JSON and the plot for docs/.
 
     # reuse existing evaluation output (bench/plates.py or `platewatch eval plates --json`):
     .venv/bin/python bench/confidence_curve.py --from-json bench/out/plates.json
@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 SHARED = Path(os.environ.get("PLATEWATCH_SHARED_DIR", REPO.parent / "shared"))
 os.environ.setdefault("PLATEWATCH_MODEL_DIR", str(SHARED / "models"))
 
-from detect.calibration import (  # noqa: E402  (the path above makes the repo importable)
+from offline.calibration import (  # noqa: E402  (the path above makes the repo importable)
     DEFAULT_CONFIDENCE_LEVEL,
     DEFAULT_TARGET,
     CurvePoint,
@@ -68,8 +68,8 @@ def load_reports(paths: Sequence[Path], readers: str) -> dict[str, dict[str, Any
 def run_evaluation(readers: str, threads: int) -> dict[str, dict[str, Any]]:
     import torch
 
-    from detect.eval_plates import evaluate, summary_line
-    from detect.plate_reading import PlateRecogniser
+    from detect.reading.recogniser import PlateRecogniser
+    from offline.eval_plates import evaluate, summary_line
     from platewatch.config import Detection, ModelPaths
 
     if threads > 0:

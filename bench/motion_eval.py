@@ -17,7 +17,7 @@ Clips are ~10 s long, so `parked_after_s` is scaled from the site's 300 s to EVA
    (`STOPPED_BOX_HEIGHTS_PER_S`); a sweep of it is printed as a sensitivity study only.
 2. With `--pipeline`: the real detector + tracker (`detect.pipeline`, 5 frames/s as configured by
    default) on the clips; each GT track is matched to the predicted track overlapping it most
-   (`detect.eval_tracks`), and the classifier runs on that sighting's figures. GT tracks the pipeline
+   (`offline.eval_tracks`), and the classifier runs on that sighting's figures. GT tracks the pipeline
    never matched are counted as missed, not scored.
 """
 
@@ -188,10 +188,10 @@ def score(tracks: list[GtTrack], box_heights_per_s: float | None = None) -> Scor
 
 def score_pipeline(tracks: list[GtTrack], videos: Path) -> tuple[Scores, int, float]:
     """Real detector + tracker on the clips; returns (scores on matched tracks, GT tracks missed, seconds)."""
-    from detect.eval_tracks import evaluate_tracks, parse_cvat
     from detect.pipeline import CameraPipeline
     from detect.scene import SceneDetector
     from ingest.video_file import VideoFileSource
+    from offline.eval_tracks import evaluate_tracks, parse_cvat
     from platewatch.config import Camera, ModelPaths
 
     # Weights live in ../shared/models unless the deployment says otherwise; Ultralytics stays offline.

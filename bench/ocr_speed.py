@@ -10,7 +10,7 @@ character error rate; median and p90 milliseconds per plate (after a warm-up).
 
     .venv/bin/python bench/ocr_speed.py --json bench/out/ocr_recogniser.json
 
-With --pipeline it also runs the whole still-image pipeline (detect.eval_plates: vehicle -> plate
+With --pipeline it also runs the whole still-image pipeline (offline.eval_plates: vehicle -> plate
 detector -> rectify -> readers -> grammar) once per reader set, ours passed in as a reader object.
 """
 
@@ -96,8 +96,8 @@ def main() -> None:
     import easyocr
     import torch
 
-    from detect.custom_recogniser import PlatewatchPlateReader, plate_recogniser_dir
-    from detect.reading import plate_chars
+    from detect.reading.custom_recogniser import PlatewatchPlateReader, plate_recogniser_dir
+    from detect.reading.readers import plate_chars
     from models.resolver import ocr_model_dir
 
     torch.set_num_threads(args.threads)
@@ -112,8 +112,8 @@ def main() -> None:
     ours_dir = args.ours or plate_recogniser_dir()
     ours = PlatewatchPlateReader(ours_dir)
 
-    from detect.plate_reading import choose_text
-    from detect.reading import EasyOCRReader
+    from detect.reading.choice import choose_text
+    from detect.reading.readers import EasyOCRReader
 
     project_easyocr = EasyOCRReader(ocr_model_dir(), easyocr_reader=stock)
     region_of = {"openalpr_eu": "any", "uk_dev": "gb"}
@@ -243,8 +243,8 @@ def main() -> None:
 
 
 def run_pipeline(ours: object) -> list[dict[str, object]]:
-    from detect.eval_plates import evaluate, summary_line
-    from detect.plate_reading import PlateRecogniser
+    from detect.reading.recogniser import PlateRecogniser
+    from offline.eval_plates import evaluate, summary_line
     from platewatch.config import Detection, ModelPaths
 
     out: list[dict[str, object]] = []

@@ -1,6 +1,6 @@
 """Still-image plate pipeline benchmark: accuracy and time per stage on the shared labelled sets.
 
-Runs detect.eval_plates (vehicle -> plate detector -> rectify -> text boxes -> readers -> grammar,
+Runs offline.eval_plates (vehicle -> plate detector -> rectify -> text boxes -> readers -> grammar,
 no ground-truth boxes used for reading) on shared/data/uk_dev (region gb) and
 shared/data/openalpr_eu (region any), once per reader set, and writes one JSON with the full
 reports (per-plate results included).
@@ -36,8 +36,8 @@ def main() -> None:
 
     import torch
 
-    from detect.eval_plates import evaluate, summary_line
-    from detect.plate_reading import PlateRecogniser
+    from detect.reading.recogniser import PlateRecogniser
+    from offline.eval_plates import evaluate, summary_line
     from platewatch.config import Detection, ModelPaths
 
     if args.threads > 0:

@@ -38,8 +38,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
 
-from detect.grammar import GrammarResult, Region, apply_grammar, normalise
-from detect.grammar_confusion import within_one_confusable_edit
+from detect.reading.grammar import GrammarResult, Region, apply_grammar, normalise
+from detect.reading.grammar_confusion import within_one_confusable_edit
 from detect.records import PlateRead
 
 # Longer normalised texts are not plates (a sign, a caption); they are counted but not clustered,

@@ -44,7 +44,7 @@ def load_models(cfg: SiteConfig, read_plates: bool = True) -> Models:
     if not read_plates:
         return Models(detector, None, None)
     from detect.consensus import plate_consensus
-    from detect.plate_reading import PlateRecogniser
+    from detect.reading.recogniser import PlateRecogniser
 
     return Models(detector, PlateRecogniser(cfg.detection, cfg.models), plate_consensus)
 

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from detect.plates import PlateBox, box_coverage, box_iou
+from detect.reading.localise import PlateBox, box_coverage, box_iou
 from ingest.frames import Image
 
 if TYPE_CHECKING:
-    from detect.plate_reading import PlateObservation, PlateRecogniser
+    from detect.reading.recogniser import PlateObservation, PlateRecogniser
 
 _SAME_PLATE_IOU = 0.4
 _SAME_PLATE_COVERAGE = 0.7

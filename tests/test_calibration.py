@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from detect.calibration import (
+from offline.calibration import (
     accuracy_coverage,
     at_threshold,
     clopper_pearson_lower,

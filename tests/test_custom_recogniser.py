@@ -11,16 +11,16 @@ import pytest
 import torch
 import yaml
 
-from detect.custom_recogniser import (
+from detect.reading.custom_recogniser import (
     NETWORK_NAME,
     PlatewatchPlateReader,
     network_img_h,
     plate_recogniser_dir,
 )
-from detect.ocr_training.network import network_params
-from detect.reading import PlateTextReader
-from detect.synth import generate_plate
+from detect.reading.readers import PlateTextReader
 from models import resolver
+from offline.ocr_training.network import network_params
+from offline.synth import generate_plate
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def test_loads_through_easyocr_as_a_custom_network(plate_reader: PlatewatchPlate
 
 def test_committed_network_definition_is_the_package_module() -> None:
     """models/ocr/platewatch_plates.py is written by the export; it must not drift from the source."""
-    from detect.ocr_training.export import network_source
+    from offline.ocr_training.export import network_source
 
     committed = plate_recogniser_dir() / f"{NETWORK_NAME}.py"
     assert committed.read_text(encoding="utf-8") == network_source()
@@ -100,8 +100,8 @@ def test_folder_without_network_definition_is_a_clear_error(tmp_path: Path) -> N
 
 
 def test_plate_recogniser_selects_the_plate_trained_reader_by_name(shared_dir: Path) -> None:
-    from detect.custom_recogniser import PlatewatchPlateReader
-    from detect.plate_reading import PlateRecogniser
+    from detect.reading.custom_recogniser import PlatewatchPlateReader
+    from detect.reading.recogniser import PlateRecogniser
     from platewatch.config import Detection, ModelPaths
 
     recogniser = PlateRecogniser(Detection(), ModelPaths(), readers=["platewatch_plates"])

@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from detect.eval_plates import LabelError, lenient, load_labels
+from offline.eval_plates import LabelError, lenient, load_labels
 from platewatch.cli import eval_plates
 
 EU_SAMPLE = [

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from detect.eval_tracks import CvatError, iou_distance, parse_cvat
+from offline.eval_tracks import CvatError, iou_distance, parse_cvat
 from platewatch.cli.main import app
 
 CLIP = "jamcam_2019-06-28_13-02-35.503167_00001.03601"

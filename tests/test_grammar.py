@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from detect.grammar import (
+from detect.reading.grammar import (
     apply_grammar,
     confusable_distance,
     confusable_with,
@@ -17,8 +17,8 @@ from detect.grammar import (
     is_confusable,
     normalise,
 )
-from detect.grammar_confusion import within_one_confusable_edit
-from detect.grammar_gb import issued_age_identifiers
+from detect.reading.grammar_confusion import within_one_confusable_edit
+from detect.reading.grammar_gb import issued_age_identifiers
 
 DAY = date(2026, 11, 22)  # fixed so that age-identifier results do not drift with the calendar
 GB_FORMATS = {

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from detect.grammar import apply_grammar
-from detect.grammar_national import MAX_EDITS, NATIONAL_FORMATS, formats_of, national_readings
-from detect.synth.formats import ALL_GENERATORS
+from detect.reading.grammar import apply_grammar
+from detect.reading.grammar_national import MAX_EDITS, NATIONAL_FORMATS, formats_of, national_readings
+from offline.synth.formats import ALL_GENERATORS
 
 
 @pytest.mark.parametrize(
@@ -77,7 +77,7 @@ def test_format_names_follow_the_table() -> None:
     assert len({f.name for f in NATIONAL_FORMATS}) == len(NATIONAL_FORMATS)
 
 
-# Correct reads of synthetic plates (real national rules, detect/synth/formats.py) that region
+# Correct reads of synthetic plates (real national rules, offline/synth/formats.py) that region
 # `any` may change: zero for every layout in the table, and measured ceilings for those outside it
 # (a correct foreign read that happens to sit one swap from a known format). If a ceiling is hit,
 # the table has started to corrupt correct reads of plates it does not know.

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from detect.eval_plates import LabelledPlate, lenient, load_labels
-from detect.grammar import apply_grammar
-from detect.label_errata import ErrataError, Erratum, corrected_labels, load_errata, shipped_errata
+from detect.reading.grammar import apply_grammar
+from offline.eval_plates import LabelledPlate, lenient, load_labels
+from offline.label_errata import ErrataError, Erratum, corrected_labels, load_errata, shipped_errata
 
 
 def test_an_erratum_applies_only_to_the_label_it_names() -> None:

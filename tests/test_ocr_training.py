@@ -10,9 +10,9 @@ import pytest
 import torch
 import yaml
 
-from detect.ocr_training.dataset import batch_tensor, encode_labels, greedy_decode
-from detect.ocr_training.export import NETWORK_NAME, export_folder, network_source
-from detect.ocr_training.network import (
+from offline.ocr_training.dataset import batch_tensor, encode_labels, greedy_decode
+from offline.ocr_training.export import NETWORK_NAME, export_folder, network_source
+from offline.ocr_training.network import (
     ENGLISH_G2_CHARACTERS,
     IMG_H,
     NETWORK_PARAMS,
@@ -23,10 +23,10 @@ from detect.ocr_training.network import (
     network_params,
     save_for_easyocr,
 )
-from detect.ocr_training.prune import prune
-from detect.ocr_training.train import TrainConfig, ctc_loss, freeze_prefix, initial_model
-from detect.synth import generate_plate
-from detect.synth.formats import CHARSET
+from offline.ocr_training.prune import prune
+from offline.ocr_training.train import TrainConfig, ctc_loss, freeze_prefix, initial_model
+from offline.synth import generate_plate
+from offline.synth.formats import CHARSET
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def test_export_writes_an_easyocr_folder(tmp_path: Path, english_g2: Path) -> No
 
 def test_training_batches_are_the_same_from_worker_processes() -> None:
     """A GPU run generates batches in worker processes; they must be the batches of a 2-core run."""
-    from detect.ocr_training.dataset import SyntheticBatches, synthetic_batch
+    from offline.ocr_training.dataset import SyntheticBatches, synthetic_batch
 
     batches = SyntheticBatches(seed=5, steps=3, batch_size=4)
     loader = torch.utils.data.DataLoader(batches, batch_size=None, num_workers=2)

@@ -11,7 +11,7 @@ import pytest
 
 from detect.consensus import plate_consensus
 from detect.pipeline import MAX_FAILED_BEFORE_GROWTH, CameraPipeline
-from detect.plate_reading import PlateRecogniser
+from detect.reading.recogniser import PlateRecogniser
 from detect.records import BoxXYXY, Sighting
 from detect.scene import SceneDetections, SceneDetector
 from ingest.frames import Frame, Image

@@ -10,9 +10,10 @@ import cv2
 import numpy as np
 import pytest
 
-from detect.plate_reading import PlateRecogniser, choose_text
-from detect.plates import CANONICAL_HEIGHT, box_iou, crop, rectify_plate, skew_angle
-from detect.reading import TextBox, TextCandidate, blue_band_end, group_lines, plate_chars
+from detect.reading.choice import choose_text
+from detect.reading.localise import CANONICAL_HEIGHT, box_iou, crop, rectify_plate, skew_angle
+from detect.reading.readers import TextBox, TextCandidate, blue_band_end, group_lines, plate_chars
+from detect.reading.recogniser import PlateRecogniser
 from detect.still import UnreadableImageError, load_image, read_still
 from models.resolver import ModelNotFoundError
 from platewatch.config import Detection, ModelPaths

@@ -8,10 +8,10 @@ from datetime import date
 import numpy as np
 import pytest
 
-from detect.grammar import format_of
-from detect.synth.formats import ALL_GENERATORS, CHARSET, FAMILY_WEIGHTS, GB_GENERATORS
+from detect.reading.grammar import format_of
+from offline.synth.formats import ALL_GENERATORS, CHARSET, FAMILY_WEIGHTS, GB_GENERATORS
 
-# DOMAIN.md section 3 regex set, independent of detect.grammar.
+# DOMAIN.md section 3 regex set, independent of detect.reading.grammar.
 _DOMAIN_GB = {
     "gb_current": r"[A-HK-PR-TV-Y][A-HJ-PR-Y](0[2-9]|[1-4][0-9]|5[1-9]|[6-9][0-9])[A-HJ-PR-Z]{3}",
     "gb_prefix": r"[A-HJ-NPR-TV-Y][1-9][0-9]{0,2}[A-HJ-PR-Y]{3}",
@@ -52,7 +52,7 @@ def test_family_weights_cover_every_layout_and_sum_to_one() -> None:
     assert sum(FAMILY_WEIGHTS.values()) == pytest.approx(1.0)
 
 
-# Published national formats (independent of the generator and of detect.grammar): L letter, D digit.
+# Published national formats (independent of the generator and of detect.reading.grammar): L letter, D digit.
 _NATIONAL = {
     "eu_sk": r"(BA|BB|BL|KE|NR|RK|LM|TT|ZA|PO|[A-Z]{2})[0-9]{3}[A-HJ-NP-Z]{2}",
     "eu_cz": r"[1-9][A-FH-NPR-VX-Z][A-FH-NPR-VX-Z0-9][0-9]{4}",

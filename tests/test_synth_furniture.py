@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from detect.synth import generate_plate
-from detect.synth.formats import PlateText
-from detect.synth.holder import add_holder, add_screws
-from detect.synth.render import RenderedPlate, render_eu
+from offline.synth import generate_plate
+from offline.synth.formats import PlateText
+from offline.synth.holder import add_holder, add_screws
+from offline.synth.render import RenderedPlate, render_eu
 
 
 def _colourful(region: np.ndarray) -> float:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from detect.synth import LAYOUTS, generate_plate
-from detect.synth.formats import PlateText
-from detect.synth.render import GB_CHAR_H, GB_PLATE_H, GB_PLATE_W, render_gb
+from offline.synth import LAYOUTS, generate_plate
+from offline.synth.formats import PlateText
+from offline.synth.render import GB_CHAR_H, GB_PLATE_H, GB_PLATE_W, render_gb
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)

@@ -1,10 +1,11 @@
 """Hotlist (vehicle-of-interest list) matching: exact, or off by a few OCR-confusable characters.
 
-A fuzzy match allows only confusable substitutions (O/0/D/Q, I/1/L/T/J, Z/2, S/5, B/8, G/6, A/4, T/7 as
-`detect.grammar_confusion` defines them from shared/DOMAIN.md) and at most `rules.hotlist_max_distance`
-of them; any other difference, or a different length, is no match (Genetec's default: one OCR-equivalent,
-no other differences). Every hit records `matched_by` so the reviewer sees how it was made, and fuzzy hits
-are never presented as the wanted vehicle: the officer compares the images with the entry.
+A fuzzy match allows only confusable substitutions (O/0/D/Q, I/1/L/T/J, Z/2, S/5, B/8, G/6, A/4,
+T/7 as `detect.reading.grammar_confusion` defines them from shared/DOMAIN.md) and at most
+`rules.hotlist_max_distance` of them; any other difference, or a different length, is no match
+(Genetec's default: one OCR-equivalent, no other differences). Every hit records `matched_by` so the
+reviewer sees how it was made, and fuzzy hits are never presented as the wanted vehicle: the officer
+compares the images with the entry.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from detect.grammar_confusion import is_confusable
+from detect.reading.grammar_confusion import is_confusable
 from intel_api.rules.exclusions import normalise_plate
 
 

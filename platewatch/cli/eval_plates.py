@@ -27,9 +27,9 @@ def plates(
     verbose: bool = typer.Option(False, "--verbose", help="One line per image."),
 ) -> None:
     """Run vehicle -> plate -> read -> grammar on every image and score against the labels."""
-    from detect.eval_plates import LabelError, evaluate, load_labels, summary_line
-    from detect.plate_reading import PlateRecogniser
+    from detect.reading.recogniser import PlateRecogniser
     from models.resolver import ModelChecksumError, ModelNotFoundError
+    from offline.eval_plates import LabelError, evaluate, load_labels, summary_line
     from platewatch.config import Detection, ModelPaths
 
     if region not in ("gb", "any"):

@@ -26,11 +26,11 @@ def tracks(
     camera: str | None = typer.Option(None, "--camera", help="Config camera whose zones/calibration to use."),
 ) -> None:
     """Run detection + tracking on VIDEO and score it against the CVAT tracks."""
-    from detect.eval_tracks import CvatError, evaluate_tracks, parse_cvat
     from detect.pipeline import CameraPipeline
     from detect.scene import SceneDetector
     from ingest.errors import IngestError
     from ingest.video_file import VideoFileSource
+    from offline.eval_tracks import CvatError, evaluate_tracks, parse_cvat
     from platewatch.cli.options import load_or_exit
     from platewatch.config import Camera, Detection, ModelPaths
 

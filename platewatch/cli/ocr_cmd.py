@@ -19,7 +19,7 @@ def synth(
     """Render synthetic degraded plate crops with their labels (file,label,layout)."""
     import cv2
 
-    from detect.synth import LAYOUTS, generate_plate
+    from offline.synth import LAYOUTS, generate_plate
 
     unknown = [name for name in layout if name not in LAYOUTS]
     if unknown:
@@ -69,10 +69,10 @@ def train(
     """Fine-tune the plate recogniser from english_g2 (or a checkpoint) on synthetic plates (CTC, CPU).
 
     An init larger than --output-channel/--hidden-size is first pruned to that size."""
-    from detect.ocr_training.export import export_folder
-    from detect.ocr_training.train import TrainConfig
-    from detect.ocr_training.train import train as run_training
     from models.resolver import ModelNotFoundError, ocr_model_dir
+    from offline.ocr_training.export import export_folder
+    from offline.ocr_training.train import TrainConfig
+    from offline.ocr_training.train import train as run_training
 
     if init == "english_g2":
         try:

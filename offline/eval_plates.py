@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from detect.label_errata import Erratum, corrected_labels, shipped_errata
-from detect.plate_reading import PlateObservation, PlateRecogniser
-from detect.plates import PlateBox, box_iou
+from detect.reading.localise import PlateBox, box_iou
+from detect.reading.recogniser import PlateObservation, PlateRecogniser
 from detect.records import BoxXYXY
 from detect.still import UnreadableImageError, load_image, plates_in_image
+from offline.label_errata import Erratum, corrected_labels, shipped_errata
 
 DETECTED_IOU = 0.3
 _IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp"}
@@ -135,7 +135,7 @@ def evaluate(
 ) -> dict[str, Any]:
     """Run the still-image pipeline over a labelled folder and score it (see module docstring).
     Reads are scored against the published labels and against them with `errata` applied (default:
-    the errata shipped in `detect/label_errata/`)."""
+    the errata shipped in `offline/label_errata/`)."""
     labels = load_labels(folder)
     fixed, applied = corrected_labels(labels, shipped_errata() if errata is None else errata)
     plate_of = {id(label): corrected.plate for label, corrected in zip(labels, fixed, strict=True)}

@@ -30,7 +30,7 @@ from datetime import date
 from functools import lru_cache
 from itertools import product
 
-from detect.grammar_confusion import confusable_with
+from detect.reading.grammar_confusion import confusable_with
 
 Slots = tuple[frozenset[str], ...]
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from detect.ocr_training.dataset import SyntheticBatches, encode_labels, greedy_decode, synthetic_batch
-from detect.ocr_training.network import (
+from offline.ocr_training.dataset import SyntheticBatches, encode_labels, greedy_decode, synthetic_batch
+from offline.ocr_training.network import (
     IMG_H,
     NETWORK_PARAMS,
     build_model,
@@ -29,7 +29,7 @@ from detect.ocr_training.network import (
     network_params,
     save_for_easyocr,
 )
-from detect.ocr_training.prune import prune
+from offline.ocr_training.prune import prune
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from detect.synth.fonts import Mask
+from offline.synth.fonts import Mask
 
 ImageBGR = npt.NDArray[np.uint8]
 Colour = tuple[int, int, int]  # BGR

@@ -16,9 +16,9 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
-from detect.ocr_training.network import IMG_H
-from detect.synth import SyntheticPlate, generate_plate
-from detect.synth.formats import CHARSET
+from offline.ocr_training.network import IMG_H
+from offline.synth import SyntheticPlate, generate_plate
+from offline.synth.formats import CHARSET
 
 MAX_W = 512
 _INDEX = {c: i + 1 for i, c in enumerate(CHARSET)}

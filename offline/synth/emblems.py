@@ -13,8 +13,8 @@ import string
 import cv2
 import numpy as np
 
-from detect.synth.fonts import small_text_fonts, text_mask
-from detect.synth.render_base import Colour, ImageBGR, jitter, paint
+from offline.synth.fonts import small_text_fonts, text_mask
+from offline.synth.render_base import Colour, ImageBGR, jitter, paint
 
 _STICKER_COLOURS: tuple[Colour, ...] = (
     (40, 170, 230),  # orange

@@ -13,10 +13,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from detect.synth.emblems import coat_of_arms, side_band_logo, sticker_pair
-from detect.synth.fonts import Mask, glyph_mask, plate_fonts, small_text_fonts, text_mask
-from detect.synth.formats import PlateText
-from detect.synth.render_base import BoxXYXY, Colour, ImageBGR, jitter, paint
+from offline.synth.emblems import coat_of_arms, side_band_logo, sticker_pair
+from offline.synth.fonts import Mask, glyph_mask, plate_fonts, small_text_fonts, text_mask
+from offline.synth.formats import PlateText
+from offline.synth.render_base import BoxXYXY, Colour, ImageBGR, jitter, paint
 
 
 @dataclass(frozen=True, slots=True)

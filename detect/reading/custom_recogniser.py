@@ -1,7 +1,7 @@
 """PlateWatch's own plate recogniser, run by EasyOCR as a custom `recog_network`.
 
 The network is english_g2's CRNN fine-tuned on synthetic plates with a plate-only alphabet
-(A-Z, 0-9), trained by `platewatch ocr train` (detect/ocr_training). Its folder, models/ocr/,
+(A-Z, 0-9), trained by `platewatch ocr train` (offline/ocr_training). Its folder, models/ocr/,
 holds the three files EasyOCR wants: `platewatch_plates.pth` (weights, sha256 pinned in
 models/manifest.yaml as role `plate_recogniser`), `.yaml` (alphabet, input height) and `.py`
 (network class). It was trained on whole plate crops, band and border included, so it reads the
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from detect.reading import TextCandidate, inner_plate, plate_chars
+from detect.reading.readers import TextCandidate, inner_plate, plate_chars
 from ingest.frames import Image
 from models import resolver
 
@@ -73,7 +73,7 @@ def load_plate_recogniser(folder: Path) -> object:
 class PlatewatchPlateReader:
     """`PlateTextReader` over the plate-trained network.
 
-    One pass per plate. By default it reads the inner plate (`detect.reading.inner_plate`: the
+    One pass per plate. By default it reads the inner plate (`detect.reading.readers.inner_plate`: the
     blue side band and the outer frame cut away), because the pipeline's rectified patches carry
     a margin by construction (`rectify_plate` adds 10 % of the box height above and below) and
     that margin holds the plate holder, its dealer strip and the car body. `inner=False` reads the
@@ -105,7 +105,7 @@ class PlatewatchPlateReader:
         from easyocr.recognition import get_text
         from easyocr.utils import get_image_list
 
-        from detect.ocr_training.dataset import to_grey_resized
+        from offline.ocr_training.dataset import to_grey_resized
 
         # Grey and shrunk to the network's height exactly as in training (EasyOCR's own resize is
         # then a no-op): area averaging rather than EasyOCR's linear sampling, which aliases strokes.

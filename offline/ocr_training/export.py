@@ -11,9 +11,9 @@ from pathlib import Path
 
 import yaml
 
-from detect.ocr_training import easyocr_network
-from detect.ocr_training.network import IMG_H, load_trained, network_params
-from detect.synth.formats import CHARSET
+from offline.ocr_training import easyocr_network
+from offline.ocr_training.network import IMG_H, load_trained, network_params
+from offline.synth.formats import CHARSET
 
 NETWORK_NAME = "platewatch_plates"
 

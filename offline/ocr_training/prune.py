@@ -14,7 +14,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from detect.ocr_training.network import build_model, network_params
+from offline.ocr_training.network import build_model, network_params
 
 # (conv index in ConvNet, index of the ReLU after it); 11 and 14 have a BatchNorm in between.
 _CONVS = ((0, 1), (3, 4), (6, 7), (8, 9), (11, 13), (14, 16), (18, 19))

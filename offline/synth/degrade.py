@@ -11,9 +11,9 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from detect.synth.holder import add_holder, add_screws
-from detect.synth.render import RenderedPlate
-from detect.synth.render_base import BoxXYXY, ImageBGR
+from offline.synth.holder import add_holder, add_screws
+from offline.synth.render import RenderedPlate
+from offline.synth.render_base import BoxXYXY, ImageBGR
 
 FloatImage = npt.NDArray[np.float32]
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detect.synth.degrade import degrade
-from detect.synth.formats import ALL_GENERATORS, CHARSET, FAMILY_WEIGHTS, PlateText
-from detect.synth.render import render_clean
-from detect.synth.render_base import ImageBGR
+from offline.synth.degrade import degrade
+from offline.synth.formats import ALL_GENERATORS, CHARSET, FAMILY_WEIGHTS, PlateText
+from offline.synth.render import render_clean
+from offline.synth.render_base import ImageBGR
 
 __all__ = ["CHARSET", "PlateText", "SyntheticPlate", "generate_plate", "iter_plates", "LAYOUTS"]
 

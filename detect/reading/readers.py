@@ -1,7 +1,7 @@
 """Plate text readers: plate crop in, candidate strings out.
 
 Every reader satisfies `PlateTextReader`, so a plate-trained recogniser or another OCR engine can be
-plugged in without touching plate localisation or candidate choice (`detect.plate_reading`).
+plugged in without touching plate localisation or candidate choice (`detect.reading.recogniser`).
 
 Two things make stock OCR read plates badly, and both are handled here rather than per reader:
 - the crop holds more than the registration: the plate border, the blue EU/GB side band with its

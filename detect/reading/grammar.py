@@ -1,6 +1,6 @@
 """Plate grammar by region: normalise a read, validate it and repair confusable characters.
 
-Correction policy for region ``gb`` (formats and tiers in `detect.grammar_gb`):
+Correction policy for region ``gb`` (formats and tiers in `detect.reading.grammar_gb`):
 
 1. A raw text that is already a valid plate is **kept**, even when a confusion swap would turn it
    into a more common format. ``A812CDE`` is a real prefix plate (1983) and also what a reader
@@ -16,7 +16,7 @@ Correction policy for region ``gb`` (formats and tiers in `detect.grammar_gb`):
 3. When the best tier holds several readings (``0Y09FEU`` → ``OY09FEU`` or ``DY09FEU``) nothing is
    corrected: ``text == raw``, ``valid`` False, and the readings are listed in ``alternatives``.
 
-Region ``any`` knows a few national formats (`detect.grammar_national`): a read that fits one as
+Region ``any`` knows a few national formats (`detect.reading.grammar_national`): a read that fits one as
 written is kept; a read that fits none is repaired (O<->0, I<->1, an emblem read as a character)
 only when exactly one text with the fewest repairs results. A read that fits no known format is
 still valid when it has 4 to 10 characters with at least one digit and at least one letter (its
@@ -31,9 +31,9 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Literal
 
-from detect.grammar_confusion import confusable_distance, confusable_with, is_confusable
-from detect.grammar_gb import MAX_ALTERNATIVE_SWAPS, MAX_CORRECTION_TIER, MAX_CORRECTIONS, gb_readings
-from detect.grammar_national import formats_of, national_readings
+from detect.reading.grammar_confusion import confusable_distance, confusable_with, is_confusable
+from detect.reading.grammar_gb import MAX_ALTERNATIVE_SWAPS, MAX_CORRECTION_TIER, MAX_CORRECTIONS, gb_readings
+from detect.reading.grammar_national import formats_of, national_readings
 
 __all__ = [
     "GrammarResult",

@@ -10,7 +10,7 @@ Repairs, each counted as one edit, at most `MAX_EDITS` in all:
 
 - O<->0 and I<->1 only. In most European plate typefaces (FE-Schrift, the Slovak and Czech
   typefaces, French SIV) these pairs differ by a few pixels of width, and readers trained on
-  general text swap them freely; the other confusions of `detect.grammar_confusion` (B/8, S/5, ...)
+  general text swap them freely; the other confusions of `detect.reading.grammar_confusion` (B/8, S/5, ...)
   would turn too many unknown foreign plates into known formats.
 - One emblem dropped: where a country prints a coat of arms or round inspection stickers
   *between* two character groups (Slovak shield, Czech STK/emission stickers), readers return it as

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from detect.eval_plates import LabelledPlate
+    from offline.eval_plates import LabelledPlate
 
 ERRATA_DIR = Path(__file__).with_name("label_errata")
 

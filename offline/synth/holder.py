@@ -13,9 +13,9 @@ import string
 import cv2
 import numpy as np
 
-from detect.synth.fonts import plate_fonts, small_text_fonts, text_mask
-from detect.synth.render import RenderedPlate
-from detect.synth.render_base import Colour, ImageBGR, jitter, paint
+from offline.synth.fonts import plate_fonts, small_text_fonts, text_mask
+from offline.synth.render import RenderedPlate
+from offline.synth.render_base import Colour, ImageBGR, jitter, paint
 
 _HOLDER_COLOURS: tuple[Colour, ...] = (
     (20, 20, 20),  # black plastic, most common

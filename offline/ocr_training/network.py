@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from detect.synth.formats import CHARSET
+from offline.synth.formats import CHARSET
 
 ENGLISH_G2_IMG_H = 64  # english_g2's input height
 # Our input height: EasyOCR resizes every crop to it (the network yaml's imgH). Three quarters of
@@ -38,7 +38,7 @@ def build_model(
     hidden_size: int = ENGLISH_G2_PARAMS["hidden_size"],
 ) -> nn.Module:
     """The plate-alphabet network, english_g2's size unless told (a fresh one is then pruned to ours)."""
-    from detect.ocr_training.easyocr_network import Model
+    from offline.ocr_training.easyocr_network import Model
 
     if output_channel % 8:
         raise ValueError(
