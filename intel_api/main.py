@@ -13,8 +13,10 @@ from sqlalchemy import exc as sa_exc
 
 from intel_api import messages
 from intel_api.auth import PasswordHashing
+from intel_api.boundary import RequestGuard, UnexpectedErrors
 from intel_api.context import AppContext
 from intel_api.db.session import make_engine, make_session_factory
+from intel_api.error_map import DOMAIN_ERRORS, to_api_error
 from intel_api.routers import audit, auth, flags, health, ingest, letters, sightings, vehicles, watchlists
 from intel_api.services.keeper import FileKeeperLookup, HttpKeeperLookup, KeeperLookup, NoKeeperLookup
 from intel_api.settings import ApiSettings
@@ -84,6 +86,17 @@ def _install_error_handlers(app: FastAPI) -> None:
             content={"detail": messages.VALIDATION_FAILED.format(fields=summary), "errors": errors},
         )
 
+    async def _domain(_: Request, exc: Exception) -> JSONResponse:
+        err = to_api_error(exc)
+        assert err is not None
+        content: dict[str, object] = {"detail": err.detail}
+        if err.status == status.HTTP_422_UNPROCESSABLE_CONTENT:
+            content["errors"] = err.errors or []
+        return JSONResponse(status_code=err.status, content=content, headers=err.headers or None)
+
+    for cls in DOMAIN_ERRORS:
+        app.add_exception_handler(cls, _domain)
+
     @app.exception_handler(sa_exc.OperationalError)
     @app.exception_handler(sa_exc.InterfaceError)
     async def _db_down(request: Request, exc: sa_exc.DBAPIError) -> JSONResponse:
@@ -96,11 +109,6 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _conflict(request: Request, exc: sa_exc.IntegrityError) -> JSONResponse:
         log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
         return JSONResponse(status_code=409, content={"detail": messages.DATABASE_CONFLICT})
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return JSONResponse(status_code=500, content={"detail": messages.INTERNAL_ERROR})
 
 
 def create_app(settings: ApiSettings, site: SiteConfig | None = None) -> FastAPI:
@@ -124,6 +132,9 @@ def create_app(settings: ApiSettings, site: SiteConfig | None = None) -> FastAPI
     )
     app.state.context = context
     _install_error_handlers(app)
+    # Added innermost first: the guard runs before everything, the 500 catcher just outside the routes.
+    app.add_middleware(UnexpectedErrors)
+    app.add_middleware(RequestGuard, max_body_bytes=context.site.api.max_body_bytes)
     for router in (
         health.router,
         auth.router,
