@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 
 from fastapi import FastAPI, Request, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 from intel_api import messages
 from intel_api.auth import PasswordHashing
@@ -17,6 +22,7 @@ from intel_api.boundary import RequestGuard, UnexpectedErrors
 from intel_api.context import AppContext
 from intel_api.db.session import make_engine, make_session_factory
 from intel_api.error_map import DOMAIN_ERRORS, to_api_error
+from intel_api.openapi_contract import install as install_contract
 from intel_api.routers import audit, auth, flags, health, ingest, letters, sightings, vehicles, watchlists
 from intel_api.services.keeper import FileKeeperLookup, HttpKeeperLookup, KeeperLookup, NoKeeperLookup
 from intel_api.settings import ApiSettings
@@ -73,6 +79,11 @@ def _field_name(loc: tuple[int | str, ...]) -> str:
     return f"{name} ({where})" if where else name
 
 
+@lru_cache(maxsize=256)
+def _path_regex(template: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)))
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -96,6 +107,20 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     for cls in DOMAIN_ERRORS:
         app.add_exception_handler(cls, _domain)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+            # Starlette names only the first route that matched the path; /hotlist has GET and POST.
+            allowed = {
+                method.upper()
+                for template, ops in app.openapi()["paths"].items()
+                if _path_regex(template).fullmatch(request.url.path)
+                for method in ops
+            }
+            if allowed:
+                exc = StarletteHTTPException(405, exc.detail, headers={"Allow": ", ".join(sorted(allowed))})
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(sa_exc.OperationalError)
     @app.exception_handler(sa_exc.InterfaceError)
@@ -148,4 +173,5 @@ def create_app(settings: ApiSettings, site: SiteConfig | None = None) -> FastAPI
         audit.router,
     ):
         app.include_router(router)
+    install_contract(app)
     return app
