@@ -13,6 +13,9 @@ from intel_api import messages
 from intel_api.auth import Principal, api_key_from_secret, user_from_token
 from intel_api.context import AppContext
 from intel_api.db.models import ApiKeyScope, Role
+from intel_api.error_map import to_api_error
+from intel_api.errors import denied
+from intel_api.services import audit
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
@@ -27,13 +30,43 @@ def get_context(request: Request) -> AppContext:
 ContextDep = Annotated[AppContext, Depends(get_context)]
 
 
-def get_session(ctx: ContextDep) -> Iterator[Session]:
-    """One session per request; routes commit explicitly, anything uncommitted is rolled back."""
+def get_session(ctx: ContextDep, request: Request) -> Iterator[Session]:
+    """The request's unit of work: routes only add and change; it commits once when the route returns.
+
+    Scoped to the route function, so the commit happens before the response is sent: a commit that
+    fails answers 503/409/500 instead of a 200 for a change that was lost. Anything that fails rolls
+    the whole request back; a refusal (403) of a known caller is then audited on its own.
+    """
     with ctx.sessions() as session:
-        yield session
+        try:
+            yield session
+        except Exception as exc:
+            session.rollback()
+            err = to_api_error(exc)
+            principal = getattr(request.state, "principal", None)
+            if err is not None and err.status == status.HTTP_403_FORBIDDEN and principal is not None:
+                _audit_refusal(session, request, principal, exc, err.detail)
+            raise
+        session.commit()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+def _audit_refusal(
+    session: Session, request: Request, principal: Principal, exc: Exception, why: str
+) -> None:
+    target_type = getattr(exc, "target_type", "request")
+    target_id = getattr(exc, "target_id", None)
+    audit.record(
+        session,
+        principal,
+        "access.denied",
+        target_type,
+        target_id,
+        details={"method": request.method, "path": request.url.path, "detail": why},
+    )
+    session.commit()
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def _unauthorised(detail: str) -> HTTPException:
@@ -41,6 +74,7 @@ def _unauthorised(detail: str) -> HTTPException:
 
 
 def get_principal(
+    request: Request,
     ctx: ContextDep,
     session: SessionDep,
     token: Annotated[str | None, Security(oauth2_scheme)],
@@ -50,13 +84,17 @@ def get_principal(
         user = user_from_token(session, token, ctx.signing_key)
         if user is None:
             raise _unauthorised(messages.TOKEN_INVALID)
-        return Principal(kind="user", name=user.username, role=user.role, user_id=user.id)
-    if api_key:
+        principal = Principal(kind="user", name=user.username, role=user.role, user_id=user.id)
+    elif api_key:
         key = api_key_from_secret(session, api_key)
         if key is None:
             raise _unauthorised(messages.API_KEY_INVALID)
-        return Principal(kind="api_key", name=f"apikey:{key.name}", scope=key.scope)
-    raise _unauthorised(messages.NOT_AUTHENTICATED)
+        principal = Principal(kind="api_key", name=f"apikey:{key.name}", scope=key.scope)
+    else:
+        raise _unauthorised(messages.NOT_AUTHENTICATED)
+    # Refusals further on are audited against whoever this is (see get_session).
+    request.state.principal = principal
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -70,15 +108,11 @@ def require(minimum: Role | None, *scopes: ApiKeyScope) -> Callable[[Principal],
             if principal.scope in scopes:
                 return principal
             assert principal.scope is not None
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN, messages.API_KEY_NOT_ALLOWED.format(scope=principal.scope.value)
-            )
+            raise denied(principal, messages.API_KEY_NOT_ALLOWED.format(scope=principal.scope.value))
         if minimum is None:
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN, messages.KEY_ONLY.format(scopes=", ".join(s.value for s in scopes))
-            )
+            raise denied(principal, messages.KEY_ONLY.format(scopes=", ".join(s.value for s in scopes)))
         if not principal.has_role(minimum):
-            raise HTTPException(status.HTTP_403_FORBIDDEN, messages.ROLE_REQUIRED.format(role=minimum.value))
+            raise denied(principal, messages.ROLE_REQUIRED.format(role=minimum.value))
         return principal
 
     return check

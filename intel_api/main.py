@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 
 from fastapi import FastAPI, Request, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 from intel_api import messages
 from intel_api.auth import PasswordHashing
+from intel_api.boundary import RequestGuard, UnexpectedErrors
 from intel_api.context import AppContext
 from intel_api.db.session import make_engine, make_session_factory
+from intel_api.error_map import DOMAIN_ERRORS, to_api_error
+from intel_api.openapi_contract import install as install_contract
 from intel_api.routers import audit, auth, flags, health, ingest, letters, sightings, vehicles, watchlists
 from intel_api.services.keeper import FileKeeperLookup, HttpKeeperLookup, KeeperLookup, NoKeeperLookup
 from intel_api.settings import ApiSettings
@@ -71,6 +79,11 @@ def _field_name(loc: tuple[int | str, ...]) -> str:
     return f"{name} ({where})" if where else name
 
 
+@lru_cache(maxsize=256)
+def _path_regex(template: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)))
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -84,6 +97,31 @@ def _install_error_handlers(app: FastAPI) -> None:
             content={"detail": messages.VALIDATION_FAILED.format(fields=summary), "errors": errors},
         )
 
+    async def _domain(_: Request, exc: Exception) -> JSONResponse:
+        err = to_api_error(exc)
+        assert err is not None
+        content: dict[str, object] = {"detail": err.detail}
+        if err.status == status.HTTP_422_UNPROCESSABLE_CONTENT:
+            content["errors"] = err.errors or []
+        return JSONResponse(status_code=err.status, content=content, headers=err.headers or None)
+
+    for cls in DOMAIN_ERRORS:
+        app.add_exception_handler(cls, _domain)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+            # Starlette names only the first route that matched the path; /hotlist has GET and POST.
+            allowed = {
+                method.upper()
+                for template, ops in app.openapi()["paths"].items()
+                if _path_regex(template).fullmatch(request.url.path)
+                for method in ops
+            }
+            if allowed:
+                exc = StarletteHTTPException(405, exc.detail, headers={"Allow": ", ".join(sorted(allowed))})
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(sa_exc.OperationalError)
     @app.exception_handler(sa_exc.InterfaceError)
     async def _db_down(request: Request, exc: sa_exc.DBAPIError) -> JSONResponse:
@@ -96,11 +134,6 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _conflict(request: Request, exc: sa_exc.IntegrityError) -> JSONResponse:
         log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
         return JSONResponse(status_code=409, content={"detail": messages.DATABASE_CONFLICT})
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return JSONResponse(status_code=500, content={"detail": messages.INTERNAL_ERROR})
 
 
 def create_app(settings: ApiSettings, site: SiteConfig | None = None) -> FastAPI:
@@ -124,6 +157,9 @@ def create_app(settings: ApiSettings, site: SiteConfig | None = None) -> FastAPI
     )
     app.state.context = context
     _install_error_handlers(app)
+    # Added innermost first: the guard runs before everything, the 500 catcher just outside the routes.
+    app.add_middleware(UnexpectedErrors)
+    app.add_middleware(RequestGuard, max_body_bytes=context.site.api.max_body_bytes)
     for router in (
         health.router,
         auth.router,
@@ -137,4 +173,5 @@ def create_app(settings: ApiSettings, site: SiteConfig | None = None) -> FastAPI
         audit.router,
     ):
         app.include_router(router)
+    install_contract(app)
     return app

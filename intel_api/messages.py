@@ -29,6 +29,9 @@ DATABASE_UNAVAILABLE = "The database is unavailable; try again shortly."
 DATABASE_CONFLICT = "The change conflicts with existing data."
 INTERNAL_ERROR = "Internal error; it has been logged."
 VALIDATION_FAILED = "Invalid request: {fields}"
-UNKNOWN_CAMERA = (
-    "Invalid request: sightings[{index}].camera_id (body): camera {camera!r} is not in the site config."
+UNKNOWN_CAMERA_FIELD = "camera {camera!r} is not in the site config"
+EVIDENCE_PATH_OUTSIDE = (
+    "must be a relative path inside the evidence store (no '..', no absolute path, no link out)"
 )
+BODY_TOO_LARGE = "The request body is larger than the {limit} bytes this API accepts."
+TIME_OUT_OF_WINDOW = "{value} is outside the accepted window ({earliest} to {latest})"

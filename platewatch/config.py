@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -151,11 +151,33 @@ class CirclingRule(StrictModel):
     window_minutes: float = Field(60.0, gt=0)
 
 
+def _local_time(text: str) -> time:
+    try:
+        hours, minutes = (int(p) for p in text.split(":"))
+        return time(hours, minutes)
+    except ValueError:
+        raise ValueError(f"expected a local time HH:MM (00:00 to 23:59), got {text!r}") from None
+
+
 class FrequentRule(StrictModel):
     nights: int = Field(3, ge=2)
     days: int = Field(30, ge=1)
     night_start: str = Field("19:00", pattern=r"^\d\d:\d\d$")
     night_end: str = Field("07:00", pattern=r"^\d\d:\d\d$")
+
+    @field_validator("night_start", "night_end")
+    @classmethod
+    def _valid_time(cls, v: str) -> str:
+        _local_time(v)  # "25:99" must fail at `config check`, not inside the rules later
+        return v
+
+    @property
+    def night_start_time(self) -> time:
+        return _local_time(self.night_start)
+
+    @property
+    def night_end_time(self) -> time:
+        return _local_time(self.night_end)
 
 
 class Rules(StrictModel):
@@ -192,6 +214,26 @@ class Storage(StrictModel):
 class Api(StrictModel):
     token_minutes: int = Field(60, ge=1, le=24 * 60)
     officer_history_days: int = Field(90, ge=1)
+    max_body_bytes: int = Field(
+        4 * 1024 * 1024,
+        ge=1024,
+        le=256 * 1024 * 1024,
+        description="Larger request bodies are refused with 413 before authentication",
+    )
+    ingest_epoch: datetime = Field(
+        datetime(2020, 1, 1, tzinfo=UTC),
+        description="Ingested sightings before this time are refused (so are those past retention)",
+    )
+    ingest_future_minutes: float = Field(
+        5.0, ge=0, le=24 * 60, description="Ingested times this far ahead of the server clock are refused"
+    )
+
+    @field_validator("ingest_epoch")
+    @classmethod
+    def _epoch_aware(cls, v: datetime) -> datetime:
+        if v.tzinfo is None:
+            raise ValueError("ingest_epoch needs a timezone, e.g. 2020-01-01T00:00:00Z")
+        return v
 
 
 class Site(StrictModel):

@@ -30,8 +30,8 @@ INGEST = {
             "camera_id": "cam1",
             "track_key": "cam1:9:1",
             "vehicle_class": "car",
-            "first_seen": night(0).isoformat(),
-            "last_seen": night(0).isoformat(),
+            "first_seen": night(1).isoformat(),
+            "last_seen": night(1).isoformat(),
         }
     ]
 }

@@ -4,12 +4,11 @@ from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from intel_api.db.models import AuditEvent
 from intel_api.deps import Admin, SessionDep
 from intel_api.schemas.audit import AuditOut
-from intel_api.schemas.common import Page, PageQuery, PageSizeQuery
+from intel_api.schemas.common import Page, PageQuery, PageSizeQuery, Since
 from intel_api.services import audit
 
 # Read-only by construction: this router has no PUT, PATCH or DELETE, and no service updates audit rows.
@@ -26,8 +25,8 @@ def list_audit(
     ] = None,
     target_type: Annotated[str | None, Query(max_length=32)] = None,
     target_id: Annotated[str | None, Query(max_length=64)] = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Since = None,
+    until: Since = None,
     page: PageQuery = 1,
     page_size: PageSizeQuery = 100,
 ) -> Page[AuditOut]:
@@ -51,7 +50,6 @@ def list_audit(
     rows = list(session.scalars(stmt.offset((page - 1) * page_size).limit(page_size)))
     # The log holds plates and reasons too: reading it is itself logged.
     audit.record(session, principal, "audit.read", "audit_event", None, details={"returned": len(rows)})
-    session.commit()
     return Page[AuditOut](
         items=[AuditOut.model_validate(r) for r in rows], total=total, page=page, page_size=page_size
     )

@@ -3,20 +3,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
-from intel_api import messages
 from intel_api.auth import Principal
 from intel_api.context import AppContext
-from intel_api.db.models import Flag, FlagKind, FlagStatus, ReviewAction
+from intel_api.db.models import Flag, FlagKind, FlagStatus, ReviewAction, Sighting
 from intel_api.deps import ContextDep, Officer, SessionDep
 from intel_api.routers.views import letter_out, sighting_out
-from intel_api.rules.nights import parse_hhmm
+from intel_api.rows import get_or_404
 from intel_api.schemas.common import Page, PageQuery, PageSizeQuery
 from intel_api.schemas.flags import ConfirmIn, FlagDetail, FlagOut, ReasonIn, ReviewOut, ReviewResult
 from intel_api.services import audit, review
 from intel_api.services import letters as letters_svc
+from intel_api.tiers import visible
 
 router = APIRouter(prefix="/flags", tags=["flags"])
 
@@ -54,25 +54,22 @@ def list_flags(
             "returned": len(rows),
         },
     )
-    session.commit()
     return Page[FlagOut](
         items=[FlagOut.model_validate(f) for f in rows], total=total, page=page, page_size=page_size
     )
 
 
 def _get(session: Session, flag_id: int) -> Flag:
-    flag = session.get(Flag, flag_id)
-    if flag is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, messages.NOT_FOUND.format(what="Flag", id=flag_id))
-    return flag
+    return get_or_404(session, Flag, flag_id, "Flag")
 
 
-def _detail(flag: Flag) -> FlagDetail:
+def _detail(flag: Flag, shown: list[Sighting]) -> FlagDetail:
     base = FlagOut.model_validate(flag).model_dump()
     return FlagDetail(
         **base,
         details=flag.details,
-        sightings=[sighting_out(s, True) for s in sorted(flag.sightings, key=lambda s: s.first_seen)],
+        sightings=[sighting_out(s, True) for s in sorted(shown, key=lambda s: s.first_seen)],
+        sightings_withheld=len(flag.sightings) - len(shown),
         reviews=[ReviewOut.model_validate(r) for r in flag.reviews],
     )
 
@@ -80,8 +77,10 @@ def _detail(flag: Flag) -> FlagDetail:
 @router.get(
     "/{flag_id}", summary="A flag with its sightings and evidence links (audited)", response_model=FlagDetail
 )
-def get_flag(flag_id: int, session: SessionDep, principal: Officer) -> FlagDetail:
+def get_flag(flag_id: int, session: SessionDep, ctx: ContextDep, principal: Officer) -> FlagDetail:
     flag = _get(session, flag_id)
+    # The 90-day tier holds here as in every search: older linked sightings are withheld.
+    shown = visible(ctx, principal, flag.sightings)
     audit.record(
         session,
         principal,
@@ -89,10 +88,12 @@ def get_flag(flag_id: int, session: SessionDep, principal: Officer) -> FlagDetai
         "flag",
         flag.id,
         reason="flag review",
-        details={"sighting_ids": [s.id for s in flag.sightings]},
+        details={
+            "sighting_ids": [s.id for s in shown],
+            "withheld": len(flag.sightings) - len(shown),
+        },
     )
-    session.commit()
-    return _detail(flag)
+    return _detail(flag, shown)
 
 
 def _apply(
@@ -105,15 +106,7 @@ def _apply(
     corrected_plate: str | None = None,
 ) -> ReviewResult:
     flag = _get(session, flag_id)
-    try:
-        review.review(session, flag, principal, action, reason, corrected_plate)
-    except review.FlagTransitionError as e:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            messages.FLAG_TRANSITION.format(id=e.flag_id, status=e.status.value, action=f"{action.value}ed"),
-        ) from None
-    except review.NeedsSupervisor as e:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, messages.FLAG_ESCALATED.format(id=e.flag_id)) from None
+    review.review(session, flag, principal, action, reason, corrected_plate)
     result = ReviewResult(flag=FlagOut.model_validate(flag))
     if action == ReviewAction.CONFIRM:
         outcome = letters_svc.draft_for_confirmed_flag(
@@ -123,11 +116,11 @@ def _apply(
             ctx.tz,
             ctx.keeper,
             principal,
-            turns_at=parse_hhmm(ctx.site.rules.frequent.night_end),
+            turns_at=ctx.site.rules.frequent.night_end_time,
         )
         result.letter = letter_out(outcome.letter, principal) if outcome.letter else None
         result.letter_note = outcome.reason
-    session.commit()
+    session.flush()
     result.flag = FlagOut.model_validate(flag)
     return result
 

@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,9 @@ from intel_api.deps import (
     Supervisor,
     SupervisorOrLettersKey,
 )
+from intel_api.errors import ApiError, denied
 from intel_api.routers.views import letter_out
+from intel_api.rows import get_or_404
 from intel_api.schemas.common import Page, PageQuery, PageSizeQuery
 from intel_api.schemas.letters import ApproveIn, CancelIn, LetterOut, ResponseIn
 from intel_api.services import audit
@@ -32,23 +34,16 @@ CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "The letter's 
 
 
 def _get(session: Session, letter_id: int, principal: Principal) -> Letter:
-    letter = session.get(Letter, letter_id)
-    if letter is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, messages.NOT_FOUND.format(what="Letter", id=letter_id))
+    letter = get_or_404(session, Letter, letter_id, "Letter")
     # The letters service only ever sees what a supervisor has released to it.
     if principal.kind == "api_key" and letter.status not in RELEASED:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
+        raise denied(
+            principal,
             messages.LETTER_NOT_RELEASED.format(id=letter_id, status=letter.status.value),
+            "letter",
+            letter_id,
         )
     return letter
-
-
-def _conflict(e: svc.InvalidTransition) -> HTTPException:
-    return HTTPException(
-        status.HTTP_409_CONFLICT,
-        messages.LETTER_TRANSITION.format(id=e.letter_id, current=e.current.value, target=e.target.value),
-    )
 
 
 @router.get(
@@ -78,7 +73,6 @@ def list_letters(
         None,
         details={"status": sorted(s.value for s in wanted), "returned": len(rows)},
     )
-    session.commit()
     return Page[LetterOut](
         items=[letter_out(x, principal) for x in rows], total=total, page=page, page_size=page_size
     )
@@ -90,7 +84,6 @@ def list_letters(
 def get_letter(letter_id: int, session: SessionDep, principal: OfficerOrLettersKey) -> LetterOut:
     letter = _get(session, letter_id, principal)
     audit.record(session, principal, "letter.read", "letter", letter.id)
-    session.commit()
     return letter_out(letter, principal)
 
 
@@ -104,24 +97,17 @@ def approve_letter(
     letter_id: int, body: ApproveIn, session: SessionDep, ctx: ContextDep, principal: Supervisor
 ) -> LetterOut:
     letter = _get(session, letter_id, principal)
-    try:
-        svc.approve(
-            session,
-            letter,
-            principal,
-            body.rationale,
-            ctx.keeper,
-            ctx.letters_dir,
-            ctx.site.site.name,
-            ctx.tz,
-        )
-    except svc.InvalidTransition as e:
-        raise _conflict(e) from None
-    except svc.MissingKeeper:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, messages.LETTER_NO_KEEPER.format(id=letter_id)
-        ) from None
-    session.commit()
+    svc.approve(
+        session,
+        letter,
+        principal,
+        body.rationale,
+        ctx.keeper,
+        ctx.letters_dir,
+        ctx.site.site.name,
+        ctx.tz,
+    )
+    session.flush()  # server-side timestamps, before they are read back
     return letter_out(letter, principal)
 
 
@@ -134,9 +120,8 @@ def approve_letter(
 def get_letter_pdf(letter_id: int, session: SessionDep, principal: SupervisorOrLettersKey) -> FileResponse:
     letter = _get(session, letter_id, principal)
     if letter.pdf_path is None or not Path(letter.pdf_path).is_file():
-        raise HTTPException(status.HTTP_404_NOT_FOUND, messages.LETTER_NO_PDF.format(id=letter_id))
+        raise ApiError(404, messages.LETTER_NO_PDF.format(id=letter_id))
     audit.record(session, principal, "letter.pdf", "letter", letter.id)
-    session.commit()
     return FileResponse(
         letter.pdf_path,
         media_type="application/pdf",
@@ -153,11 +138,8 @@ def get_letter_pdf(letter_id: int, session: SessionDep, principal: SupervisorOrL
 )
 def cancel_letter(letter_id: int, body: CancelIn, session: SessionDep, principal: Supervisor) -> LetterOut:
     letter = _get(session, letter_id, principal)
-    try:
-        svc.cancel(session, letter, principal, body.reason)
-    except svc.InvalidTransition as e:
-        raise _conflict(e) from None
-    session.commit()
+    svc.cancel(session, letter, principal, body.reason)
+    session.flush()  # server-side timestamps, before they are read back
     return letter_out(letter, principal)
 
 
@@ -169,11 +151,8 @@ def cancel_letter(letter_id: int, body: CancelIn, session: SessionDep, principal
 )
 def mark_letter_sent(letter_id: int, session: SessionDep, principal: SupervisorOrLettersKey) -> LetterOut:
     letter = _get(session, letter_id, principal)
-    try:
-        svc.mark_sent(session, letter, principal)
-    except svc.InvalidTransition as e:
-        raise _conflict(e) from None
-    session.commit()
+    svc.mark_sent(session, letter, principal)
+    session.flush()  # server-side timestamps, before they are read back
     return letter_out(letter, principal)
 
 
@@ -187,9 +166,6 @@ def record_letter_response(
     letter_id: int, body: ResponseIn, session: SessionDep, principal: Officer
 ) -> LetterOut:
     letter = _get(session, letter_id, principal)
-    try:
-        svc.record_response(session, letter, principal, body.response)
-    except svc.InvalidTransition as e:
-        raise _conflict(e) from None
-    session.commit()
+    svc.record_response(session, letter, principal, body.response)
+    session.flush()  # server-side timestamps, before they are read back
     return letter_out(letter, principal)

@@ -1,23 +1,23 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
-from pydantic import AwareDatetime
 
 from intel_api import messages
-from intel_api.auth import Principal
-from intel_api.context import AppContext
-from intel_api.db.models import Role, Sighting
+from intel_api.db.models import Sighting
 from intel_api.deps import ContextDep, Officer, SessionDep
+from intel_api.errors import ApiError, denied, invalid
 from intel_api.routers.views import sighting_out
-from intel_api.schemas.common import Page, PageQuery, PageSizeQuery, ReasonQuery
+from intel_api.rows import get_or_404
+from intel_api.schemas.common import OptionalReasonQuery, Page, PageQuery, PageSizeQuery, ReasonQuery, Since
 from intel_api.schemas.sightings import SightingOut
 from intel_api.services import audit
 from intel_api.services import sightings as svc
 from intel_api.services.evidence import resolve_evidence
+from intel_api.tiers import check_visible, history_floor
 
 router = APIRouter(prefix="/sightings", tags=["sightings"])
 
@@ -30,22 +30,9 @@ PlateSearch = Annotated[
 ]
 
 
-def history_floor(ctx: AppContext, principal: Principal, since: datetime | None) -> datetime | None:
-    """Tiered access: officers see `officer_history_days`; further back needs a supervisor."""
-    if principal.has_role(Role.SUPERVISOR):
-        return since
-    days = ctx.site.api.officer_history_days
-    floor = datetime.now(UTC) - timedelta(days=days)
-    if since is None:
-        return floor
-    if since < floor:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, messages.HISTORY_TOO_OLD.format(days=days))
-    return since
-
-
 def check_range(since: datetime | None, until: datetime | None) -> None:
     if since is not None and until is not None and until <= since:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, messages.RANGE_REVERSED)
+        raise invalid(("until (query)", messages.RANGE_REVERSED))
 
 
 @router.get("", summary="Search sightings (audited; needs a reason)", response_model=Page[SightingOut])
@@ -56,8 +43,8 @@ def search_sightings(
     reason: ReasonQuery,
     plate: PlateSearch = None,
     camera: Annotated[str | None, Query(max_length=64)] = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Since = None,
+    until: Since = None,
     flagged: bool | None = None,
     page: PageQuery = 1,
     page_size: PageSizeQuery = 50,
@@ -85,7 +72,6 @@ def search_sightings(
             "total": total,
         },
     )
-    session.commit()
     return Page[SightingOut](
         items=[sighting_out(s, s.id in flagged_ids) for s in rows],
         total=total,
@@ -95,12 +81,7 @@ def search_sightings(
 
 
 def _get(session: SessionDep, sighting_id: int) -> Sighting:
-    sighting = session.get(Sighting, sighting_id)
-    if sighting is None:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, messages.NOT_FOUND.format(what="Sighting", id=sighting_id)
-        )
-    return sighting
+    return get_or_404(session, Sighting, sighting_id, "Sighting")
 
 
 @router.get("/{sighting_id}", summary="One sighting (audited; needs a reason)", response_model=SightingOut)
@@ -108,9 +89,8 @@ def get_sighting(
     sighting_id: int, session: SessionDep, ctx: ContextDep, principal: Officer, reason: ReasonQuery
 ) -> SightingOut:
     sighting = _get(session, sighting_id)
-    history_floor(ctx, principal, sighting.first_seen)
+    check_visible(ctx, principal, sighting)
     audit.record(session, principal, "sighting.read", "sighting", sighting.id, reason=reason)
-    session.commit()
     return sighting_out(sighting, bool(svc.flagged_ids(session, [sighting.id])))
 
 
@@ -126,22 +106,18 @@ def get_evidence(
     session: SessionDep,
     ctx: ContextDep,
     principal: Officer,
-    reason: Annotated[str | None, Query(max_length=500, description="Defaults to 'evidence review'")] = None,
+    reason: OptionalReasonQuery = None,
 ) -> FileResponse:
     sighting = _get(session, sighting_id)
-    history_floor(ctx, principal, sighting.first_seen)
+    check_visible(ctx, principal, sighting)
     stored = sighting.plate_image_path if kind == "plate" else sighting.vehicle_image_path
     if not stored:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, messages.EVIDENCE_MISSING.format(id=sighting_id, kind=kind)
-        )
+        raise ApiError(404, messages.EVIDENCE_MISSING.format(id=sighting_id, kind=kind))
     path = resolve_evidence(ctx.evidence_dir, stored)
     if path is None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, messages.EVIDENCE_OUTSIDE.format(id=sighting_id))
+        raise denied(principal, messages.EVIDENCE_OUTSIDE.format(id=sighting_id), "sighting", sighting_id)
     if not path.is_file():
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, messages.EVIDENCE_MISSING.format(id=sighting_id, kind=kind)
-        )
+        raise ApiError(404, messages.EVIDENCE_MISSING.format(id=sighting_id, kind=kind))
     audit.record(
         session,
         principal,
@@ -151,5 +127,4 @@ def get_evidence(
         reason=reason or "evidence review",
         details={"kind": kind},
     )
-    session.commit()
     return FileResponse(path, headers={"Cache-Control": "no-store"})

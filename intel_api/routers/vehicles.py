@@ -3,16 +3,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import AwareDatetime
 
 from intel_api.deps import ContextDep, Officer, SessionDep
-from intel_api.routers.sightings import check_range, history_floor
+from intel_api.routers.sightings import check_range
 from intel_api.routers.views import sighting_out
-from intel_api.rules.nights import parse_hhmm
-from intel_api.schemas.common import ReasonQuery
+from intel_api.schemas.common import ReasonQuery, Since
 from intel_api.schemas.sightings import NightCount, SpeedSummary, VisitsOut, VisitSummaryOut
 from intel_api.services import audit
 from intel_api.services import sightings as svc
+from intel_api.tiers import history_floor
 
 router = APIRouter(prefix="/vehicles", tags=["vehicles"])
 
@@ -28,15 +27,15 @@ def list_visits(
     ctx: ContextDep,
     principal: Officer,
     reason: ReasonQuery,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: Since = None,
+    until: Since = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> VisitsOut:
     check_range(since, until)
     since = history_floor(ctx, principal, since)
     plate = "".join(plate.split()).upper()
     rows = svc.for_plate(session, plate, since, until)
-    summary = svc.summarise(rows, ctx.tz, parse_hhmm(ctx.site.rules.frequent.night_end))
+    summary = svc.summarise(rows, ctx.tz, ctx.site.rules.frequent.night_end_time)
     newest = list(reversed(rows))[:limit]
     flagged = svc.flagged_ids(session, [s.id for s in newest])
     audit.record(
@@ -48,7 +47,6 @@ def list_visits(
         reason=reason,
         details={"since": since.isoformat() if since else None, "passes": summary.passes},
     )
-    session.commit()
     return VisitsOut(
         plate=plate,
         since=since,

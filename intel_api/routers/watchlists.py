@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 
 from intel_api import messages
 from intel_api.db.models import Exclusion, HotlistEntry
 from intel_api.deps import Officer, SessionDep, Supervisor
+from intel_api.errors import invalid
+from intel_api.rows import get_or_404
 from intel_api.schemas.watchlists import DeactivateIn, ExclusionIn, ExclusionOut, HotlistIn, HotlistOut
 from intel_api.services import audit
 from intel_api.services import watchlists as svc
@@ -18,7 +20,7 @@ exclusions_router = APIRouter(prefix="/exclusions", tags=["exclusions"])
 
 def _future(expires_at: datetime) -> None:
     if expires_at <= datetime.now(UTC):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, messages.EXPIRY_PAST)
+        raise invalid(("expires_at (body)", messages.EXPIRY_PAST))
 
 
 @hotlist_router.get(
@@ -29,7 +31,6 @@ def _future(expires_at: datetime) -> None:
 def list_hotlist(session: SessionDep, principal: Officer, include_inactive: bool = False) -> list[HotlistOut]:
     rows = svc.list_hotlist(session, include_inactive)
     audit.record(session, principal, "hotlist.list", "hotlist_entry", None, details={"returned": len(rows)})
-    session.commit()
     return [HotlistOut.model_validate(r) for r in rows]
 
 
@@ -44,7 +45,7 @@ def add_hotlist(body: HotlistIn, session: SessionDep, principal: Supervisor) -> 
     entry = svc.add_hotlist(
         session, principal, normalise_plate(body.plate_text), body.reason, body.owner, body.expires_at
     )
-    session.commit()
+    session.flush()
     return HotlistOut.model_validate(entry)
 
 
@@ -54,13 +55,9 @@ def add_hotlist(body: HotlistIn, session: SessionDep, principal: Supervisor) -> 
 def deactivate_hotlist(
     entry_id: int, body: DeactivateIn, session: SessionDep, principal: Supervisor
 ) -> HotlistOut:
-    entry = session.get(HotlistEntry, entry_id)
-    if entry is None:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, messages.NOT_FOUND.format(what="Hotlist entry", id=entry_id)
-        )
+    entry = get_or_404(session, HotlistEntry, entry_id, "Hotlist entry")
     svc.deactivate_hotlist(session, principal, entry, body.reason)
-    session.commit()
+    session.flush()
     return HotlistOut.model_validate(entry)
 
 
@@ -72,7 +69,6 @@ def list_exclusions(
 ) -> list[ExclusionOut]:
     rows = svc.list_exclusions(session, include_inactive)
     audit.record(session, principal, "exclusions.list", "exclusion", None, details={"returned": len(rows)})
-    session.commit()
     return [ExclusionOut.model_validate(r) for r in rows]
 
 
@@ -93,7 +89,7 @@ def add_exclusion(body: ExclusionIn, session: SessionDep, principal: Supervisor)
         body.owner,
         body.expires_at,
     )
-    session.commit()
+    session.flush()
     return ExclusionOut.model_validate(entry)
 
 
@@ -103,11 +99,7 @@ def add_exclusion(body: ExclusionIn, session: SessionDep, principal: Supervisor)
 def deactivate_exclusion(
     entry_id: int, body: DeactivateIn, session: SessionDep, principal: Supervisor
 ) -> ExclusionOut:
-    entry = session.get(Exclusion, entry_id)
-    if entry is None:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, messages.NOT_FOUND.format(what="Exclusion", id=entry_id)
-        )
+    entry = get_or_404(session, Exclusion, entry_id, "Exclusion")
     svc.deactivate_exclusion(session, principal, entry, body.reason)
-    session.commit()
+    session.flush()
     return ExclusionOut.model_validate(entry)

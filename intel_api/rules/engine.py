@@ -41,7 +41,7 @@ from intel_api.rules.exclusions import ExclusionView, active_exclusion, exempt_b
 from intel_api.rules.facts import SightingFacts
 from intel_api.rules.hotlist import HotlistEntryView, match_hotlist
 from intel_api.rules.motion import slow_verdict
-from intel_api.rules.nights import night_of, occasion_of, parse_hhmm
+from intel_api.rules.nights import night_of, occasion_of
 from intel_api.rules.repeat import Pass, circling_passes, frequent_nights, group_passes
 from platewatch.config import SiteConfig
 
@@ -111,8 +111,8 @@ class _Engine:
         self.rules = cfg.rules
         self.tz = ZoneInfo(cfg.site.timezone)
         self.now = now
-        self.night_start = parse_hhmm(cfg.rules.frequent.night_start)
-        self.night_end = parse_hhmm(cfg.rules.frequent.night_end)
+        self.night_start = cfg.rules.frequent.night_start_time
+        self.night_end = cfg.rules.frequent.night_end_time
         self.result = RuleRun()
         self.rows: dict[int, m.Sighting] = {}
         self.flags: dict[str, m.Flag | None] = {}

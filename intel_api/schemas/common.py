@@ -2,22 +2,94 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic.fields import FieldInfo
 
 T = TypeVar("T")
 
 REASON_MIN = 5
+# Times a query may name: anything outside cannot be a stored sighting, and year-1 offsets overflow.
+QUERY_TIME_MIN = datetime(1970, 1, 1, tzinfo=UTC)
+QUERY_TIME_MAX = datetime(2200, 1, 1, tzinfo=UTC)
+_NUMBER = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*")
 
+
+def trimmed_pattern(min_length: int) -> str:
+    """A (search) pattern matched exactly by text whose trimmed form has at least `min_length` chars.
+
+    Published in the schema so that what the schema allows is what the server takes.
+    """
+    if min_length <= 1:
+        return r"\S"
+    return r"\S[\s\S]{" + str(min_length - 2) + r",}\S"
+
+
+def _strip(value: str) -> str:
+    return value.strip()
+
+
+STRIP = AfterValidator(_strip)
+
+
+def text_field(min_length: int, max_length: int, description: str = "") -> FieldInfo:
+    """A free-text body field: trimmed, and it must say something (`min_length` after trimming)."""
+    field: FieldInfo = Field(
+        min_length=min_length,
+        max_length=max_length,
+        pattern=trimmed_pattern(min_length),
+        description=description or None,
+    )
+    return field
+
+
+def _not_a_number(value: Any) -> Any:
+    # Pydantic reads '0.5' as a Unix time; a person asking for a time range never means that.
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("expected an ISO-8601 date-time with a timezone, e.g. 2024-05-01T22:00:00Z")
+    return value
+
+
+def _in_query_range(value: datetime) -> datetime:
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("time is out of range") from None
+    if not QUERY_TIME_MIN <= utc < QUERY_TIME_MAX:
+        raise ValueError(f"time must be between {QUERY_TIME_MIN.year} and {QUERY_TIME_MAX.year}")
+    return utc
+
+
+Since = Annotated[
+    AwareDatetime | None,
+    BeforeValidator(_not_a_number),
+    AfterValidator(lambda v: None if v is None else _in_query_range(v)),
+]
+
+REASON_DESCRIPTION = "Why you need this data (audited), e.g. an incident or operation reference"
 ReasonQuery = Annotated[
     str,
     Query(
         min_length=REASON_MIN,
         max_length=500,
-        description="Why you need this data (audited), e.g. an incident or operation reference",
+        pattern=trimmed_pattern(REASON_MIN),
+        description=REASON_DESCRIPTION + "; trimmed, at least 5 characters",
     ),
+    STRIP,
+]
+OptionalReasonQuery = Annotated[
+    str | None,
+    Query(
+        min_length=REASON_MIN,
+        max_length=500,
+        pattern=trimmed_pattern(REASON_MIN),
+        description=REASON_DESCRIPTION + " (defaults to 'evidence review')",
+    ),
+    AfterValidator(lambda v: None if v is None else v.strip()),
 ]
 PageQuery = Annotated[int, Query(ge=1, le=100_000, description="1-based page number")]
 PageSizeQuery = Annotated[int, Query(ge=1, le=500, description="Items per page")]

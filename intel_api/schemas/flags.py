@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
 from intel_api.db.models import FlagKind, FlagStatus, ReviewAction
-from intel_api.schemas.common import PLATE_PATTERN, REASON_MIN, ApiModel
+from intel_api.schemas.common import PLATE_PATTERN, REASON_MIN, STRIP, ApiModel, text_field
 from intel_api.schemas.letters import LetterOut
 from intel_api.schemas.sightings import SightingOut
 
@@ -34,11 +34,14 @@ class ReviewOut(ApiModel):
 class FlagDetail(FlagOut):
     details: dict[str, Any]
     sightings: list[SightingOut]
+    sightings_withheld: int = Field(
+        0, description="Linked sightings older than the caller's history window (officers: 90 days)"
+    )
     reviews: list[ReviewOut]
 
 
 class ConfirmIn(BaseModel):
-    reason: str = Field(min_length=REASON_MIN, max_length=2000, description="What the images showed")
+    reason: Annotated[str, text_field(REASON_MIN, 2000, "What the images showed"), STRIP]
     corrected_plate: str | None = Field(
         None,
         pattern=PLATE_PATTERN,
@@ -47,7 +50,7 @@ class ConfirmIn(BaseModel):
 
 
 class ReasonIn(BaseModel):
-    reason: str = Field(min_length=REASON_MIN, max_length=2000)
+    reason: Annotated[str, text_field(REASON_MIN, 2000, "Why (trimmed, at least 5 characters)"), STRIP]
 
 
 class ReviewResult(BaseModel):

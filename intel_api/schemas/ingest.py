@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from detect.records import PlateRead, Sighting, VehicleClass, ZoneDwell
 
+# The most sightings one ingest request may carry (a worker sends batches of 25 by default).
+MAX_BATCH = 500
 
-class PlateReadIn(BaseModel):
+
+class IngestModel(BaseModel):
+    # NaN and infinities parse from JSON but mean nothing in a sighting (and break the rules' sums).
+    model_config = ConfigDict(allow_inf_nan=False)
+
+
+class PlateReadIn(IngestModel):
     raw_text: str = Field(pattern=r"^[A-Z0-9]{0,16}$")
     text: str = Field(pattern=r"^[A-Z0-9]{0,16}$")
     confidence: float = Field(ge=0, le=1)
@@ -21,13 +29,13 @@ class PlateReadIn(BaseModel):
         return PlateRead(**self.model_dump())
 
 
-class ZoneDwellIn(BaseModel):
+class ZoneDwellIn(IngestModel):
     zone: str = Field(max_length=64)
     entered: AwareDatetime
     left: AwareDatetime
 
 
-class SightingIn(BaseModel):
+class SightingIn(IngestModel):
     camera_id: str = Field(pattern=r"^[a-z0-9_]+$")
     track_key: str = Field(
         min_length=3, max_length=160, description="camera:epoch:track; retries are idempotent"
@@ -40,13 +48,13 @@ class SightingIn(BaseModel):
     speed_kmh: float | None = Field(None, ge=0, le=400)
     min_speed_kmh: float | None = Field(None, ge=0, le=400)
     direction: str | None = Field(None, max_length=32)
-    heading_deg: float | None = None
+    heading_deg: float | None = Field(None, ge=-360, le=360)
     stopped: bool = False
-    stopped_seconds: float = Field(0.0, ge=0)
-    zone_dwell: list[ZoneDwellIn] = Field(default_factory=list)
+    stopped_seconds: float = Field(0.0, ge=0, le=7 * 24 * 3600)
+    zone_dwell: list[ZoneDwellIn] = Field(default_factory=list, max_length=100)
     plate_image_path: str | None = Field(None, max_length=500, description="Relative to the evidence store")
     vehicle_image_path: str | None = Field(None, max_length=500, description="Relative to the evidence store")
-    frames_seen: int = Field(0, ge=0)
+    frames_seen: int = Field(0, ge=0, le=2**31 - 1)
 
     @model_validator(mode="after")
     def _ordered(self) -> SightingIn:
@@ -76,8 +84,12 @@ class SightingIn(BaseModel):
         )
 
 
-class IngestIn(BaseModel):
-    sightings: list[SightingIn] = Field(min_length=1, max_length=1000)
+class IngestIn(IngestModel):
+    sightings: list[SightingIn] = Field(
+        min_length=1,
+        max_length=MAX_BATCH,
+        description=f"At most {MAX_BATCH} sightings per request, within the body size limit",
+    )
 
 
 class IngestOut(BaseModel):

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from intel_api.db.models import LetterStatus
-from intel_api.schemas.common import ApiModel
+from intel_api.schemas.common import STRIP, ApiModel, text_field
 
 
 class LetterOut(ApiModel):
@@ -28,14 +29,14 @@ class LetterOut(ApiModel):
 
 
 class ApproveIn(BaseModel):
-    rationale: str = Field(
-        min_length=10, max_length=4000, description="Why the evidence justifies this letter (recorded)"
-    )
+    rationale: Annotated[
+        str, text_field(10, 4000, "Why the evidence justifies this letter (recorded)"), STRIP
+    ]
 
 
 class CancelIn(BaseModel):
-    reason: str = Field(min_length=5, max_length=2000)
+    reason: Annotated[str, text_field(5, 2000, "Why the letter is cancelled"), STRIP]
 
 
 class ResponseIn(BaseModel):
-    response: str = Field(min_length=1, max_length=10_000, description="What the keeper said, in summary")
+    response: Annotated[str, text_field(1, 10_000, "What the keeper said, in summary"), STRIP]

@@ -1,17 +1,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, Field
 
 from intel_api.db.models import ExclusionCategory
-from intel_api.schemas.common import PLATE_PATTERN, REASON_MIN, ApiModel
+from intel_api.schemas.common import PLATE_PATTERN, REASON_MIN, STRIP, ApiModel, text_field
 
 
 class HotlistIn(BaseModel):
     plate_text: str = Field(pattern=PLATE_PATTERN)
-    reason: str = Field(min_length=REASON_MIN, max_length=500)
-    owner: str = Field(min_length=2, max_length=100, description="Who answers for this entry")
+    reason: Annotated[str, text_field(REASON_MIN, 500, "Why the vehicle is listed"), STRIP]
+    owner: Annotated[str, text_field(2, 100, "Who answers for this entry"), STRIP]
     expires_at: AwareDatetime = Field(description="Review/expiry date; must be in the future")
 
 
@@ -35,4 +36,4 @@ class ExclusionOut(HotlistOut):
 
 
 class DeactivateIn(BaseModel):
-    reason: str = Field(min_length=REASON_MIN, max_length=500)
+    reason: Annotated[str, text_field(REASON_MIN, 500, "Why the entry ends"), STRIP]

@@ -15,3 +15,17 @@ def resolve_evidence(evidence_dir: Path, stored: str) -> Path | None:
     candidate = Path(stored)
     path = (candidate if candidate.is_absolute() else root / candidate).resolve()
     return path if path.is_relative_to(root) else None
+
+
+def evidence_relative(evidence_dir: Path, stored: str) -> str | None:
+    """What ingest stores for a given evidence path: relative to the store, resolved; None if outside.
+
+    Only relative paths are taken (an absolute one names a file on the sender's machine), and `..`
+    or a symlink leading out of the store is refused here rather than at download.
+    """
+    if not stored or Path(stored).is_absolute() or stored.startswith("~"):
+        return None
+    path = resolve_evidence(evidence_dir, stored)
+    if path is None:
+        return None
+    return path.relative_to(evidence_dir.resolve()).as_posix()
