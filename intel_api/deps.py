@@ -55,7 +55,7 @@ def get_principal(
         key = api_key_from_secret(session, api_key)
         if key is None:
             raise _unauthorised(messages.API_KEY_INVALID)
-        return Principal(kind="api_key", name=f"apikey:{key.name}", scope=key.scope)
+        return Principal(kind="api_key", name=f"apikey:{key.name}", scope=key.scope, camera_id=key.camera_id)
     raise _unauthorised(messages.NOT_AUTHENTICATED)
 
 

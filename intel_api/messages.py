@@ -29,6 +29,14 @@ DATABASE_UNAVAILABLE = "The database is unavailable; try again shortly."
 DATABASE_CONFLICT = "The change conflicts with existing data."
 INTERNAL_ERROR = "Internal error; it has been logged."
 VALIDATION_FAILED = "Invalid request: {fields}"
+CAMERA_KEY_MISMATCH = (
+    "sightings[{index}] is for camera {camera!r}; this key is bound to camera {bound!r} "
+    "and may post only for it."
+)
+LOGIN_THROTTLED = "Too many failed sign-ins; wait {seconds} s before trying again."
+LOGIN_LOCKED = (
+    "Too many failed sign-ins: sign-in is locked for {seconds} s. An administrator can unlock the account."
+)
 UNKNOWN_CAMERA = (
     "Invalid request: sightings[{index}].camera_id (body): camera {camera!r} is not in the site config."
 )

@@ -23,6 +23,11 @@ router = APIRouter(prefix="/ingest", tags=["ingest"])
 def ingest_sightings(body: IngestIn, session: SessionDep, ctx: ContextDep, principal: CameraKey) -> IngestOut:
     known = {c.id: c for c in ctx.site.cameras}
     for i, s in enumerate(body.sightings):
+        if principal.camera_id is not None and s.camera_id != principal.camera_id:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                messages.CAMERA_KEY_MISMATCH.format(index=i, camera=s.camera_id, bound=principal.camera_id),
+            )
         if s.camera_id not in known:
             # Shaped like a validation error so the client sees which item is wrong.
             raise HTTPException(
