@@ -247,3 +247,85 @@ def test_admin_creates_a_bound_camera_key_shown_once_and_revokes_it(world: World
         ).status_code
         == 401
     )
+
+
+def test_admin_unlocks_changes_role_and_resets_password_from_the_users_page(world: World) -> None:
+    for i in range(5):
+        assert (
+            world.client.post("/auth/token", data={"username": "officer", "password": f"g{i}"}).status_code
+            == 401
+        )
+        with world.sessions() as s:  # let the slow-down's wait pass at once
+            s.execute(sa.update(m.LoginThrottle).values(next_attempt_at=None))
+            s.commit()
+    assert (
+        world.client.post("/auth/token", data={"username": "officer", "password": PASSWORD}).status_code
+        == 429
+    )
+    csrf = sign_in(world.client, "admin")
+    page = world.client.get("/ui/admin/users").text
+    assert 'id="unlock-officer"' in page
+    r = world.client.post(
+        "/ui/admin/users", data={"csrf_token": csrf, "action": "unlock", "username": "officer"}
+    )
+    assert "officer unlocked" in r.text
+    assert (
+        world.client.post("/auth/token", data={"username": "officer", "password": PASSWORD}).status_code
+        == 200
+    )
+    r = world.client.post(
+        "/ui/admin/users",
+        data={"csrf_token": csrf, "action": "role", "username": "officer", "role": "supervisor"},
+    )
+    assert "officer is now supervisor" in r.text
+    r = world.client.post(
+        "/ui/admin/users",
+        data={"csrf_token": csrf, "action": "reset_password", "username": "officer", "password": "short"},
+    )
+    assert "at least 12 characters" in r.text
+    r = world.client.post(
+        "/ui/admin/users",
+        data={
+            "csrf_token": csrf,
+            "action": "reset_password",
+            "username": "officer",
+            "password": "new long passphrase",
+        },
+    )
+    assert "Password reset for officer" in r.text
+    ok = world.client.post("/auth/token", data={"username": "officer", "password": "new long passphrase"})
+    assert ok.status_code == 200 and ok.json()["role"] == "supervisor"
+    assert {"auth.unlock", "user.role", "user.reset_password"} <= {
+        e.action
+        for e in _actions(world, "auth.unlock")
+        + _actions(world, "user.role")
+        + _actions(world, "user.reset_password")
+    }
+
+
+def test_supervisor_rejects_a_letter_with_a_rationale(world: World) -> None:
+    csrf = sign_in(world.client, "supervisor")
+    letter = world.ids["awaiting"]
+    r = world.client.post(
+        f"/ui/letters/{letter}/decide", data={"csrf_token": csrf, "decision": "reject", "rationale": ""}
+    )
+    assert "rationale of at least" in r.text
+    r = world.client.post(
+        f"/ui/letters/{letter}/decide",
+        data={"csrf_token": csrf, "decision": "reject", "rationale": "Keeper is a delivery firm"},
+    )
+    assert 'id="letter-status">cancelled' in r.text
+    r = world.client.post(
+        f"/ui/letters/{letter}/decide",
+        data={"csrf_token": csrf, "decision": "approve", "rationale": "changed my mind"},
+    )
+    assert "cannot become approved" in r.text
+    [row] = _actions(world, "letter.cancel")
+    assert row.reason == "Keeper is a delivery firm"
+
+
+def test_unknown_and_out_of_range_ids_are_404_pages(world: World) -> None:
+    sign_in(world.client, "supervisor")
+    for path in ("/ui/flags/999999", f"/ui/flags/{2**40}", "/ui/letters/424242", "/ui/evidence/999999/plate"):
+        r = world.client.get(path)
+        assert r.status_code == 404 and 'id="denied-message"' in r.text, path
