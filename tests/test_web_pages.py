@@ -329,3 +329,16 @@ def test_unknown_and_out_of_range_ids_are_404_pages(world: World) -> None:
     for path in ("/ui/flags/999999", f"/ui/flags/{2**40}", "/ui/letters/424242", "/ui/evidence/999999/plate"):
         r = world.client.get(path)
         assert r.status_code == 404 and 'id="denied-message"' in r.text, path
+
+
+def test_exclusion_edit_keeps_the_old_values_in_the_audit(world: World) -> None:
+    csrf = sign_in(world.client, "supervisor")
+    entry = world.ids["exclusion"]
+    expires = (datetime.now(UTC) + timedelta(days=60)).date().isoformat()
+    r = world.client.post(
+        f"/ui/watchlists/exclusions/{entry}/edit",
+        data={"csrf_token": csrf, "reason": "moved to no. 6", "owner": "PCSO 10", "expires": expires},
+    )
+    assert "updated" in r.text and "moved to no. 6" in r.text
+    [row] = _actions(world, "exclusion.edit")
+    assert row.details["before"]["reason"] == "lives at no. 4" and row.details["owner"] == "PCSO 10"

@@ -140,6 +140,46 @@ def add_exclusion(
     return _back(note=f"Exclusion {entry.id} added for {entry.plate_text}.")
 
 
+def _entry(kind: str, entry_id: int, session: SessionDep) -> HotlistEntry | Exclusion:
+    entry: HotlistEntry | Exclusion | None = None
+    if 0 < entry_id < 2**31 and kind == "hotlist":
+        entry = session.get(HotlistEntry, entry_id)
+    elif 0 < entry_id < 2**31 and kind == "exclusions":
+        entry = session.get(Exclusion, entry_id)
+    if entry is None:
+        raise PageDenied("No such entry.", status_code=404)
+    return entry
+
+
+@router.post("/watchlists/{kind}/{entry_id}/edit")
+def edit(
+    kind: str,
+    entry_id: int,
+    request: Request,
+    session: SessionDep,
+    ctx: ContextDep,
+    principal: CsrfChecked,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    owner: Annotated[str, Form(max_length=200)] = "",
+    expires: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    require_role(session, request, principal, Role.SUPERVISOR)
+    entry = _entry(kind, entry_id, session)
+    try:
+        svc.edit_entry(
+            session,
+            principal,
+            entry,
+            clean_reason(reason, "justification"),
+            _owner(owner),
+            _expiry(expires, ctx),
+        )
+    except FormError as e:
+        return _back(error=str(e))
+    session.commit()
+    return _back(note=f"Entry {entry_id} for {entry.plate_text} updated.")
+
+
 @router.post("/watchlists/{kind}/{entry_id}/expire")
 def expire(
     kind: str,
@@ -150,13 +190,7 @@ def expire(
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     require_role(session, request, principal, Role.SUPERVISOR)
-    entry: HotlistEntry | Exclusion | None = None
-    if 0 < entry_id < 2**31 and kind == "hotlist":
-        entry = session.get(HotlistEntry, entry_id)
-    elif 0 < entry_id < 2**31 and kind == "exclusions":
-        entry = session.get(Exclusion, entry_id)
-    if entry is None:
-        raise PageDenied("No such entry.", status_code=404)
+    entry = _entry(kind, entry_id, session)
     try:
         why = clean_reason(reason)
     except FormError as e:
