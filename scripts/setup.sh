@@ -12,13 +12,4 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev]'
 echo "setup: .venv ready ($(.venv/bin/python --version), platewatch $(.venv/bin/python -c 'import importlib.metadata as m; print(m.version("platewatch"))'))"
-# The browser tests drive Debian's Chromium through chromedriver; they fail (not skip) without it.
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-    echo "setup: installing chromium and chromium-driver for the browser tests"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
-  else
-    echo "setup: chromium and chromium-driver are missing; install them (apt-get install chromium chromium-driver) for the browser tests" >&2
-  fi
-fi
+scripts/ensure-browser.sh
