@@ -103,3 +103,10 @@ def test_web_form_and_api_share_the_counter(lock_world: World) -> None:
     assert csrf is not None
     r = c.post("/ui/login", data={"username": "officer", "password": PASSWORD, "csrf_token": csrf.group(1)})
     assert r.status_code == 429 and "locked" in r.text
+
+
+def test_a_name_with_a_nul_byte_is_a_failed_sign_in_not_a_server_error(world: World) -> None:
+    assert _token(world, "offi\x00cer", PASSWORD)[0] == 401
+    with world.sessions() as s:
+        row = s.scalars(sa.select(m.AuditEvent).where(m.AuditEvent.action == "auth.login_failed")).one()
+    assert row.details["username"] == "offi?cer"

@@ -49,6 +49,11 @@ class SignIn:
     retry_after_s: int = 0
 
 
+def _printable(text: str) -> str:
+    """Control characters never reach the database (PostgreSQL refuses NUL in text)."""
+    return "".join("?" if ord(c) < 32 or ord(c) == 127 else c for c in text)
+
+
 def _row(session: Session, kind: Kind, subject: str) -> LoginThrottle | None:
     return session.scalar(
         sa.select(LoginThrottle).where(LoginThrottle.kind == kind, LoginThrottle.subject == subject)
@@ -95,8 +100,10 @@ def sign_in(
 ) -> SignIn:
     """Check throttles, then the password; record the outcome. The caller commits."""
     now = now or datetime.now(UTC)
-    username_key, address_key = username[:128], address[:128] or "unknown"
-    details = {"username": username[:64], "address": address_key, "channel": channel}
+    # A name with control characters names no account; it is still counted and audited, made printable.
+    clean = _printable(username)
+    username_key, address_key = clean[:128], _printable(address)[:128] or "unknown"
+    details = {"username": clean[:64], "address": address_key, "channel": channel}
     worst: tuple[str | None, float] = (None, 0.0)
     for kind, subject in (("account", username_key), ("address", address_key)):
         state, wait = _blocked_for(_row(session, kind, subject), now)  # type: ignore[arg-type]
@@ -106,7 +113,7 @@ def sign_in(
         action = "auth.login_locked" if worst[0] == "locked" else "auth.login_throttled"
         audit.record(session, None, action, "user", None, details=details)
         return SignIn(None, worst[0], max(1, math.ceil(worst[1])))  # type: ignore[arg-type]
-    user = authenticate(session, hashing, username, password)
+    user = authenticate(session, hashing, username, password) if clean == username else None
     if user is not None:
         account = _row(session, "account", username_key)
         if account is not None:

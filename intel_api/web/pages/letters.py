@@ -19,6 +19,7 @@ from intel_api.services import letters as svc
 from intel_api.web.deps import CsrfChecked, OfficerPage, SupervisorPage, require_role
 from intel_api.web.forms import FormError, clean_reason
 from intel_api.web.letter_preview import preview_pdf
+from intel_api.web.pages.flags import officer_floor
 from intel_api.web.render import PageDenied, page
 
 router = APIRouter()
@@ -67,7 +68,12 @@ def letter_page(
     audit.record(session, principal, "letter.read", "letter", letter.id, details={"via": "web"})
     session.commit()
     flag = session.get(Flag, letter.flag_id) if letter.flag_id else None
-    evidence = svc.qualifying_sightings(session, letter.plate_text, letter.policy_window_start)
+    floor = officer_floor(ctx, principal)
+    evidence = [
+        s
+        for s in svc.qualifying_sightings(session, letter.plate_text, letter.policy_window_start)
+        if floor is None or s.first_seen >= floor
+    ]
     approver = session.get(User, letter.approved_by) if letter.approved_by else None
     return page(
         request,
