@@ -151,3 +151,18 @@ def test_service_refuses_to_disable_yourself(world: World) -> None:
             accounts.set_active(s, me, "admin", False, "")
         with pytest.raises(accounts.AccountError, match="your own role"):
             accounts.change_role(s, me, "admin", m.Role.OFFICER)
+
+
+def test_cli_binds_a_legacy_camera_key(world: World, db_url: str) -> None:
+    code, out = _cli(db_url, "apikeys", "bind", "camera-worker", "--camera", "nope", "--config", str(DEMO))
+    assert code == 1 and "not in the site config" in out
+    code, out = _cli(
+        db_url, "apikeys", "bind", "letters-worker", "--camera", "jamcam_03601_0628", "--config", str(DEMO)
+    )
+    assert code == 1 and "only camera keys" in out
+    code, out = _cli(
+        db_url, "apikeys", "bind", "camera-worker", "--camera", "jamcam_03601_0628", "--config", str(DEMO)
+    )
+    assert code == 0, out
+    code, out = _cli(db_url, "apikeys", "list")
+    assert "jamcam_03601_0628" in out

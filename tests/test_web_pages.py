@@ -342,3 +342,31 @@ def test_exclusion_edit_keeps_the_old_values_in_the_audit(world: World) -> None:
     assert "updated" in r.text and "moved to no. 6" in r.text
     [row] = _actions(world, "exclusion.edit")
     assert row.details["before"]["reason"] == "lives at no. 4" and row.details["owner"] == "PCSO 10"
+
+
+def test_admin_binds_an_unbound_camera_key(world: World) -> None:
+    csrf = sign_in(world.client, "admin")
+    assert 'id="bind-camera-worker"' in world.client.get("/ui/admin/keys").text
+    r = world.client.post(
+        "/ui/admin/keys",
+        data={"csrf_token": csrf, "action": "bind", "name": "camera-worker", "camera": "cam1"},
+    )
+    assert "bound to camera cam1" in r.text
+    r = world.client.post(
+        "/ui/admin/keys",
+        data={"csrf_token": csrf, "action": "bind", "name": "camera-worker", "camera": "cam2"},
+    )
+    assert "already bound" in r.text
+    batch = {
+        "sightings": [
+            {
+                "camera_id": "cam2",
+                "track_key": "cam2:7:7",
+                "vehicle_class": "car",
+                "first_seen": night(1).isoformat(),
+                "last_seen": night(1).isoformat(),
+            }
+        ]
+    }
+    assert world.client.post("/ingest/sightings", headers=world.as_("camera"), json=batch).status_code == 403
+    assert _actions(world, "apikey.bind")

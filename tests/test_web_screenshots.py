@@ -13,15 +13,16 @@ import httpx
 import pytest
 import sqlalchemy as sa
 import yaml
-from api_fixtures import PASSWORD, empty_database, settings_for
+from api_fixtures import PASSWORD, settings_for
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 from web_browser import DESKTOP, chromium, serve, sign_in
 
 from intel_api.auth import PasswordHashing, create_user
 from intel_api.db import models as m
+from intel_api.db.migrate import upgrade
+from intel_api.db.session import make_engine, make_session_factory
 from intel_api.main import create_app
 from intel_api.services import accounts
 from platewatch.cli.main import app as cli
@@ -41,12 +42,11 @@ def _shot(driver: WebDriver, folder: Path, name: str) -> Path:
     return path
 
 
-def test_screenshots_of_the_main_pages_from_demo_data(
-    db_url: str, session_factory: sessionmaker[Session], tmp_path: Path, shared_dir: Path
-) -> None:
-    if "sqlite" not in db_url:
-        pytest.skip("screenshots are taken once, on the embedded database")
-    empty_database(db_url)
+def test_screenshots_of_the_main_pages_from_demo_data(tmp_path: Path, shared_dir: Path) -> None:
+    # Once, on the embedded database the demo uses (the journey itself is tested on both backends).
+    db_url = f"sqlite:///{tmp_path / 'demo.db'}"
+    upgrade(db_url)
+    session_factory = make_session_factory(make_engine(db_url))
     out = DOCS_UI if os.environ.get("PLATEWATCH_UI_SCREENSHOTS") == "1" else tmp_path / "ui"
     out.mkdir(parents=True, exist_ok=True)
     site_yaml = tmp_path / "site.yaml"

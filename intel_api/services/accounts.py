@@ -164,3 +164,27 @@ def revoke_key(session: Session, actor: Principal | None, name: str, reason: str
         session, actor, "apikey.revoke", "api_key", key.id, reason=reason or None, details={"name": name}
     )
     return key
+
+
+def bind_key(
+    session: Session, actor: Principal | None, name: str, camera_id: str, known_cameras: set[str] | None
+) -> ApiKey:
+    """Bind a camera key made before binding existed; a bound key is never moved (revoke and re-create)."""
+    key = _key(session, name)
+    if key.scope != ApiKeyScope.CAMERA:
+        raise AccountError("only camera keys are bound to a camera")
+    if key.revoked_at is not None:
+        raise AccountError(f"API key {name!r} is revoked")
+    if key.camera_id is not None:
+        raise AccountError(
+            f"API key {name!r} is already bound to camera {key.camera_id!r}; revoke it and add a new one"
+        )
+    if known_cameras is not None and camera_id not in known_cameras:
+        raise AccountError(
+            f"camera {camera_id!r} is not in the site config (known: {', '.join(sorted(known_cameras))})"
+        )
+    key.camera_id = camera_id
+    audit.record(
+        session, actor, "apikey.bind", "api_key", key.id, details={"name": name, "camera_id": camera_id}
+    )
+    return key

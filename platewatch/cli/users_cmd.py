@@ -237,6 +237,20 @@ def revoke_api_key(
     typer.echo(f"revoked API key {name}")
 
 
+def bind_api_key(
+    name: str = typer.Argument(...),
+    camera: str = typer.Option(..., "--camera", help="The camera this key may post for."),
+    config: Path = ConfigOption,
+    database_url: str | None = DatabaseUrlOption,
+) -> None:
+    """Bind an unbound camera key (made before binding existed) to its camera."""
+    from intel_api.services import accounts
+
+    known = {c.id for c in load_or_exit(config).cameras}
+    _run(config, database_url, lambda s: accounts.bind_key(s, None, name, camera, known))
+    typer.echo(f"API key {name} may now post for camera {camera} only")
+
+
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:  # noqa: ARG001
     users_app = typer.Typer(help="Officer accounts.", no_args_is_help=True)
     users_app.command("add")(add_user)
@@ -250,4 +264,5 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:  # noqa: ARG001
     keys_app.command("add")(add_api_key)
     keys_app.command("list")(list_api_keys)
     keys_app.command("revoke")(revoke_api_key)
+    keys_app.command("bind")(bind_api_key)
     app.add_typer(keys_app, name="apikeys")

@@ -124,6 +124,9 @@ def key_action(
                 session, principal, name, ApiKeyScope(scope), camera or None, {c.id for c in ctx.site.cameras}
             )
             note = f"Created key {name}. Copy the secret now: it is not shown again."
+        elif action == "bind":
+            accounts.bind_key(session, principal, name, camera, {c.id for c in ctx.site.cameras})
+            note = f"Key {name} bound to camera {camera}."
         elif action == "revoke":
             accounts.revoke_key(session, principal, name, reason)
             note = f"Key {name} revoked."
