@@ -35,6 +35,7 @@ class Principal:
     role: Role | None = None
     scope: ApiKeyScope | None = None
     user_id: int | None = None
+    camera_id: str | None = None  # the one camera a bound camera key may post for
 
     def has_role(self, minimum: Role) -> bool:
         return self.role is not None and ROLE_RANK[self.role] >= ROLE_RANK[minimum]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from intel_api.auth import PasswordHashing
 from intel_api.services.keeper import KeeperLookup
+from intel_api.services.login_throttle import ThrottlePolicy
 from intel_api.settings import ApiSettings
 from platewatch.config import SiteConfig
 
@@ -24,6 +25,7 @@ class AppContext:
     hashing: PasswordHashing
     keeper: KeeperLookup
     signing_key: str
+    throttle: ThrottlePolicy = ThrottlePolicy()
 
     @property
     def tz(self) -> ZoneInfo:

@@ -89,7 +89,9 @@ def get_principal(
         key = api_key_from_secret(session, api_key)
         if key is None:
             raise _unauthorised(messages.API_KEY_INVALID)
-        principal = Principal(kind="api_key", name=f"apikey:{key.name}", scope=key.scope)
+        principal = Principal(
+            kind="api_key", name=f"apikey:{key.name}", scope=key.scope, camera_id=key.camera_id
+        )
     else:
         raise _unauthorised(messages.NOT_AUTHENTICATED)
     # Refusals further on are audited against whoever this is (see get_session).

@@ -25,6 +25,7 @@ from intel_api.error_map import DOMAIN_ERRORS, to_api_error
 from intel_api.openapi_contract import install as install_contract
 from intel_api.routers import audit, auth, flags, health, ingest, letters, sightings, vehicles, watchlists
 from intel_api.services.keeper import FileKeeperLookup, HttpKeeperLookup, KeeperLookup, NoKeeperLookup
+from intel_api.services.login_throttle import ThrottlePolicy
 from intel_api.settings import ApiSettings
 from platewatch.config import SiteConfig, load_config
 
@@ -69,6 +70,13 @@ def build_context(settings: ApiSettings, site: SiteConfig | None = None) -> AppC
         hashing=PasswordHashing(settings.password_time_cost, settings.password_memory_kib),
         keeper=make_keeper_lookup(settings),
         signing_key=settings.signing_key(),
+        throttle=ThrottlePolicy(
+            delay_after=settings.login_delay_after,
+            max_failures=settings.login_max_failures,
+            address_max_failures=settings.login_address_max_failures,
+            lockout_minutes=settings.login_lockout_minutes,
+            window_minutes=settings.login_lockout_minutes,
+        ),
     )
 
 
@@ -173,5 +181,8 @@ def create_app(settings: ApiSettings, site: SiteConfig | None = None) -> FastAPI
         audit.router,
     ):
         app.include_router(router)
+    from intel_api.web.app import install as install_web
+
+    install_web(app)
     install_contract(app)
     return app

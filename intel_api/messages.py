@@ -33,5 +33,13 @@ UNKNOWN_CAMERA_FIELD = "camera {camera!r} is not in the site config"
 EVIDENCE_PATH_OUTSIDE = (
     "must be a relative path inside the evidence store (no '..', no absolute path, no link out)"
 )
+CAMERA_KEY_MISMATCH = (
+    "sightings[{index}] is for camera {camera!r}; this key is bound to camera {bound!r} "
+    "and may post only for it."
+)
+LOGIN_THROTTLED = "Too many failed sign-ins; wait {seconds} s before trying again."
+LOGIN_LOCKED = (
+    "Too many failed sign-ins: sign-in is locked for {seconds} s. An administrator can unlock the account."
+)
 BODY_TOO_LARGE = "The request body is larger than the {limit} bytes this API accepts."
 TIME_OUT_OF_WINDOW = "{value} is outside the accepted window ({earliest} to {latest})"

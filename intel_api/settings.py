@@ -45,6 +45,14 @@ class ApiSettings(BaseSettings):
     password_time_cost: int = Field(3, ge=1, le=20)
     password_memory_kib: int = Field(65536, ge=64)
 
+    # Sign-in throttling (docs/api.md, "Sign-in protection"); tests lower nothing here but the clock.
+    login_delay_after: int = Field(3, ge=1, le=10_000, description="Failures before each attempt must wait")
+    login_max_failures: int = Field(5, ge=1, le=1000, description="Failures that lock an account")
+    login_address_max_failures: int = Field(20, ge=1, le=10000, description="Failures that lock an address")
+    login_lockout_minutes: int = Field(15, ge=1, le=24 * 60)
+    # Browser sessions end after this long without a request.
+    web_idle_minutes: int = Field(30, ge=1, le=24 * 60)
+
     @model_validator(mode="after")
     def _strong_secret(self) -> ApiSettings:
         key = self.secret_key.get_secret_value() if self.secret_key else ""

@@ -18,7 +18,7 @@ show 'platewatch db upgrade 2>/dev/null'
 show "echo 'pc101 demo password' | platewatch users add pc101 --role officer --password-stdin"
 show "echo 'sgt1 demo password' | platewatch users add sgt1 --role supervisor --password-stdin"
 show "echo 'admin1 demo password' | platewatch users add admin1 --role admin --password-stdin"
-show 'CAMKEY=$(platewatch apikeys add cam1-worker --scope camera)'
+show 'CAMKEY=$(platewatch apikeys add cam1-worker --scope camera --camera cam1)'
 show 'platewatch demo sightings --out sightings.json --keepers keepers.csv'
 show 'export PLATEWATCH_SECRET_KEY=$(python -c "import secrets; print(secrets.token_urlsafe(48))")'
 show 'export PLATEWATCH_KEEPER_SOURCE=file PLATEWATCH_KEEPER_FILE=/tmp/pwdemo/keepers.csv'

@@ -12,3 +12,4 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev]'
 echo "setup: .venv ready ($(.venv/bin/python --version), platewatch $(.venv/bin/python -c 'import importlib.metadata as m; print(m.version("platewatch"))'))"
+scripts/ensure-browser.sh

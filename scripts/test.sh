@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 [ -x .venv/bin/platewatch ] || scripts/setup.sh
 scripts/ensure-postgres.sh
+scripts/ensure-browser.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy

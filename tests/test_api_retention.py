@@ -161,7 +161,10 @@ def test_users_and_apikeys_cli(
         app, ["users", "add", "pc102", "--role", role, "--password-stdin", *base], input="short\n"
     )
     assert short.exit_code == 2
-    k = runner.invoke(app, ["apikeys", "add", "cam1-worker", "--scope", "camera", *base])
+    # Camera keys are bound to a camera of the site config (configs/demo.yaml by default).
+    k = runner.invoke(
+        app, ["apikeys", "add", "cam1-worker", "--scope", "camera", "--camera", "jamcam_03601_0628", *base]
+    )
     assert k.exit_code == 0, k.output
     secret = k.stdout.strip().splitlines()[-1]
     with session_factory() as s:

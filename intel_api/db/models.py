@@ -258,6 +258,40 @@ class ApiKey(Base):
     scope: Mapped[ApiKeyScope] = mapped_column(_enum(ApiKeyScope))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A camera key may post sightings for this camera only (None: a key made before binding existed).
+    camera_id: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class WebSession(Base):
+    """A signed-in browser: only the SHA-256 of the cookie's token is stored."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    address: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+
+    user: Mapped[User] = relationship()
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins counted per account (`kind="account"`) and per client address (`"address"`)."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (sa.UniqueConstraint("kind", "subject", name="uq_login_throttle_kind_subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    subject: Mapped[str] = mapped_column(sa.String(128))
+    failures: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    first_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditEvent(Base):

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from intel_api import messages
 from intel_api.context import AppContext
 from intel_api.deps import CameraKey, ContextDep, SessionDep
-from intel_api.errors import invalid
+from intel_api.errors import denied, invalid
 from intel_api.rules.engine import apply_rules
 from intel_api.schemas.ingest import MAX_BATCH, IngestIn, IngestOut, SightingIn
 from intel_api.services import audit
@@ -88,6 +88,13 @@ def _checked(ctx: AppContext, body: IngestIn) -> list[SightingIn]:
     response_model=IngestOut,
 )
 def ingest_sightings(body: IngestIn, session: SessionDep, ctx: ContextDep, principal: CameraKey) -> IngestOut:
+    for i, s in enumerate(body.sightings):
+        if principal.camera_id is not None and s.camera_id != principal.camera_id:
+            raise denied(
+                principal,
+                messages.CAMERA_KEY_MISMATCH.format(index=i, camera=s.camera_id, bound=principal.camera_id),
+                "sighting",
+            )
     sightings = _checked(ctx, body)
     named = {s.camera_id for s in sightings}
     cameras = [

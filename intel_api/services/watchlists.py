@@ -86,3 +86,27 @@ def deactivate_exclusion(session: Session, actor: Principal, entry: Exclusion, r
     entry.active = False
     audit.record(session, actor, "exclusion.deactivate", "exclusion", entry.id, reason=reason)
     return entry
+
+
+def edit_entry(
+    session: Session,
+    actor: Principal,
+    entry: HotlistEntry | Exclusion,
+    reason: str,
+    owner: str,
+    expires_at: datetime,
+) -> HotlistEntry | Exclusion:
+    """Change an entry's justification, owner or expiry; the old values stay in the audit trail."""
+    kind = "hotlist_entry" if isinstance(entry, HotlistEntry) else "exclusion"
+    before = {"reason": entry.reason, "owner": entry.owner, "expires_at": entry.expires_at.isoformat()}
+    entry.reason, entry.owner, entry.expires_at = reason, owner, expires_at
+    audit.record(
+        session,
+        actor,
+        "hotlist.edit" if kind == "hotlist_entry" else "exclusion.edit",
+        kind,
+        entry.id,
+        reason=reason,
+        details={"before": before, "owner": owner, "expires_at": expires_at.isoformat()},
+    )
+    return entry

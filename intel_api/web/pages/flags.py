@@ -1,0 +1,238 @@
+"""The review queue, a flag with its evidence, and the officer's decision; evidence images for pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from intel_api.auth import Principal
+from intel_api.context import AppContext
+from intel_api.db.models import Flag, FlagKind, FlagStatus, ReviewAction, Role, Sighting, User
+from intel_api.deps import ContextDep, SessionDep
+from intel_api.rules.nights import parse_hhmm
+from intel_api.services import audit, review
+from intel_api.services import letters as letters_svc
+from intel_api.services.evidence import resolve_evidence
+from intel_api.web.deps import CsrfChecked, OfficerPage, deny
+from intel_api.web.forms import FormError, clean_plate, clean_reason
+from intel_api.web.render import PageDenied, page
+
+router = APIRouter()
+PAGE_SIZE = 50
+
+
+def officer_floor(ctx: AppContext, principal: Principal) -> datetime | None:
+    """The oldest time an officer may see (tiered access); None for supervisors and admins."""
+    if principal.has_role(Role.SUPERVISOR):
+        return None
+    return datetime.now(UTC) - timedelta(days=ctx.site.api.officer_history_days)
+
+
+@router.get("/flags", response_class=HTMLResponse)
+def queue(
+    request: Request,
+    session: SessionDep,
+    principal: OfficerPage,
+    status: FlagStatus | Literal["waiting", "all"] = "waiting",
+    kind: FlagKind | None = None,
+    page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    conds: list[sa.ColumnElement[bool]] = []
+    if status == "waiting":
+        conds.append(Flag.status.in_([FlagStatus.OPEN, FlagStatus.ESCALATED]))
+    elif status != "all":
+        conds.append(Flag.status == status)
+    if kind is not None:
+        conds.append(Flag.kind == kind)
+    page_no = max(1, page_no)
+    total = session.scalar(sa.select(sa.func.count(Flag.id)).where(*conds)) or 0
+    rows = list(
+        session.scalars(
+            sa.select(Flag)
+            .where(*conds)
+            .order_by(Flag.created_at, Flag.id)
+            .offset((page_no - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        )
+    )
+    audit.record(
+        session,
+        principal,
+        "flags.list",
+        "flag",
+        None,
+        details={
+            "status": str(status),
+            "kind": kind.value if kind else None,
+            "returned": len(rows),
+            "via": "web",
+        },
+    )
+    session.commit()
+    return page(
+        request,
+        "flags.html",
+        flags=rows,
+        total=total,
+        status=str(status),
+        kind=kind.value if kind else "",
+        kinds=[k.value for k in FlagKind],
+        statuses=["waiting", *[s.value for s in FlagStatus], "all"],
+        page_no=page_no,
+        pages=max(1, -(-total // PAGE_SIZE)),
+    )
+
+
+def _flag(session: Session, flag_id: int) -> Flag:
+    flag = session.get(Flag, flag_id) if 0 < flag_id < 2**31 else None
+    if flag is None:
+        raise PageDenied(f"Flag {flag_id} was not found.", status_code=404)
+    return flag
+
+
+@router.get("/flags/{flag_id}", response_class=HTMLResponse)
+def flag_page(
+    flag_id: int,
+    request: Request,
+    session: SessionDep,
+    ctx: ContextDep,
+    principal: OfficerPage,
+    error: str = "",
+    note: str = "",
+) -> HTMLResponse:
+    flag = _flag(session, flag_id)
+    floor = officer_floor(ctx, principal)
+    ordered = sorted(flag.sightings, key=lambda s: s.first_seen)
+    visible = [s for s in ordered if floor is None or s.first_seen >= floor]
+    audit.record(
+        session,
+        principal,
+        "flag.read",
+        "flag",
+        flag.id,
+        reason="flag review",
+        details={
+            "sighting_ids": [s.id for s in visible],
+            "withheld": len(ordered) - len(visible),
+            "via": "web",
+        },
+    )
+    session.commit()
+    reviewers = {
+        u.id: u.username
+        for u in session.scalars(sa.select(User).where(User.id.in_([r.user_id for r in flag.reviews])))
+    }
+    decidable = flag.status in (FlagStatus.OPEN, FlagStatus.ESCALATED) and (
+        flag.status == FlagStatus.OPEN or principal.has_role(Role.SUPERVISOR)
+    )
+    return page(
+        request,
+        "flag.html",
+        flag=flag,
+        sightings=visible,
+        withheld=len(ordered) - len(visible),
+        history_days=ctx.site.api.officer_history_days,
+        reviewers=reviewers,
+        decidable=decidable,
+        error=error,
+        note=note,
+        slow_limit=ctx.site.rules.slow.max_speed_kmh,
+    )
+
+
+@router.post("/flags/{flag_id}/review")
+def review_flag(
+    flag_id: int,
+    request: Request,
+    session: SessionDep,
+    ctx: ContextDep,
+    principal: CsrfChecked,
+    action: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    corrected_plate: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    flag = _flag(session, flag_id)
+    try:
+        chosen = ReviewAction(action)
+        why = clean_reason(reason)
+        plate = clean_plate(corrected_plate) if corrected_plate.strip() else None
+        if plate is not None and chosen != ReviewAction.CONFIRM:
+            raise FormError("A corrected plate can only be given when confirming.")
+    except ValueError as e:
+        message = str(e) if isinstance(e, FormError) else "Choose confirm, dismiss or escalate."
+        return RedirectResponse(f"/ui/flags/{flag_id}?error={_q(message)}#decide", status_code=303)
+    if plate == flag.plate_text:
+        plate = None
+    try:
+        review.review(session, flag, principal, chosen, why, plate)
+    except review.FlagTransitionError as e:
+        session.rollback()
+        message = f"Flag {e.flag_id} is {e.status.value}; it cannot be {chosen.value}ed."
+        return RedirectResponse(f"/ui/flags/{flag_id}?error={_q(message)}#decide", status_code=303)
+    except review.NeedsSupervisor:
+        session.rollback()
+        raise deny(
+            session, principal, request, f"Flag {flag_id} is escalated; only a supervisor can decide it."
+        ) from None
+    note = f"Flag {chosen.value}ed."
+    if chosen == ReviewAction.CONFIRM:
+        outcome = letters_svc.draft_for_confirmed_flag(
+            session,
+            flag,
+            ctx.site.letters,
+            ctx.tz,
+            ctx.keeper,
+            principal,
+            turns_at=parse_hhmm(ctx.site.rules.frequent.night_end),
+        )
+        note += f" Letter: {outcome.reason}."
+    session.commit()
+    return RedirectResponse(f"/ui/flags/{flag_id}?note={_q(note)}", status_code=303)
+
+
+def _q(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="")
+
+
+@router.get("/evidence/{sighting_id}/{kind}")
+def evidence(
+    sighting_id: int,
+    kind: Literal["plate", "vehicle"],
+    request: Request,
+    session: SessionDep,
+    ctx: ContextDep,
+    principal: OfficerPage,
+) -> Response:
+    sighting = session.get(Sighting, sighting_id) if 0 < sighting_id < 2**63 else None
+    if sighting is None:
+        raise PageDenied(f"Sighting {sighting_id} was not found.", status_code=404)
+    floor = officer_floor(ctx, principal)
+    if floor is not None and sighting.first_seen < floor:
+        raise deny(
+            session,
+            principal,
+            request,
+            f"Evidence older than {ctx.site.api.officer_history_days} days needs a supervisor.",
+        )
+    stored = sighting.plate_image_path if kind == "plate" else sighting.vehicle_image_path
+    path = resolve_evidence(ctx.evidence_dir, stored) if stored else None
+    if path is None or not path.is_file():
+        raise PageDenied(f"Sighting {sighting_id} has no {kind} image.", status_code=404)
+    audit.record(
+        session,
+        principal,
+        "evidence.read",
+        "sighting",
+        sighting.id,
+        reason="evidence review",
+        details={"kind": kind, "via": "web"},
+    )
+    session.commit()
+    return FileResponse(path, headers={"Cache-Control": "no-store"})

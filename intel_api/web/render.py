@@ -1,0 +1,56 @@
+"""Templates, and the page-level refusals: a sign-in redirect and an audited 'not allowed' page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def _local(value: datetime | None, tz: ZoneInfo, fmt: str = "%a %d %b %Y %H:%M") -> str:
+    return value.astimezone(tz).strftime(fmt) if value else "—"
+
+
+def _age(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    seconds = (datetime.now(UTC) - value).total_seconds()
+    if seconds < 3600:
+        return f"{max(0, int(seconds // 60))} min"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h"
+    return f"{int(seconds // 86400)} d"
+
+
+templates.env.filters["age"] = _age
+
+
+class SignInRequired(Exception):
+    def __init__(self, next_path: str, note: str = "") -> None:
+        self.next_path, self.note = next_path, note
+
+
+class PageDenied(Exception):
+    """Raised after the refusal is audited; rendered as a 403 page."""
+
+    def __init__(self, message: str, status_code: int = 403) -> None:
+        self.message, self.status_code = message, status_code
+        super().__init__(message)
+
+
+def page(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+    ctx = request.app.state.context
+    tz = ctx.tz
+    values.setdefault("user", getattr(request.state, "web_user", None))
+    values.setdefault("csrf", getattr(request.state, "csrf", ""))
+    values["local"] = lambda v, fmt="%a %d %b %Y %H:%M": _local(v, tz, fmt)
+    values["site_name"] = ctx.site.site.name
+    return templates.TemplateResponse(request, name, values, status_code=status_code)
