@@ -166,8 +166,11 @@ def test_a_form_posted_without_its_csrf_token_is_refused(browser: WebDriver, sit
     sign_in(browser, site.base, "officer1")
     browser.get(f"{site.base}/ui/flags/{site.ids['flag']}")
     browser.execute_script("document.querySelector('#review-form input[name=csrf_token]').remove()")
-    browser.find_element(By.ID, "act-dismiss").click()
-    browser.find_element(By.ID, "reason").send_keys("Not the same vehicle at all")
+    # Keyboard: "d" chooses dismiss and moves to the reason.
+    browser.find_element(By.TAG_NAME, "body").send_keys("d")
+    assert browser.find_element(By.ID, "act-dismiss").is_selected()
+    assert browser.switch_to.active_element.get_attribute("id") == "reason"
+    browser.switch_to.active_element.send_keys("Not the same vehicle at all")
     browser.find_element(By.ID, "submit-review").click()
     assert "did not come from PlateWatch" in browser.find_element(By.ID, "denied-message").text
     with site.sessions() as s:

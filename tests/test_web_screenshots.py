@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -19,12 +20,12 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from typer.testing import CliRunner
 from web_browser import DESKTOP, chromium, serve, sign_in
 
-from intel_api.auth import PasswordHashing, create_user
+from intel_api.auth import PasswordHashing, Principal, create_user
 from intel_api.db import models as m
 from intel_api.db.migrate import upgrade
 from intel_api.db.session import make_engine, make_session_factory
 from intel_api.main import create_app
-from intel_api.services import accounts
+from intel_api.services import accounts, watchlists
 from platewatch.cli.main import app as cli
 from platewatch.config import load_config
 
@@ -87,9 +88,21 @@ def test_screenshots_of_the_main_pages_from_demo_data(tmp_path: Path, shared_dir
     cfg = settings_for(db_url, keeper_source="file", keeper_file=keepers)
     hashing = PasswordHashing(cfg.password_time_cost, cfg.password_memory_kib)
     with session_factory() as s:
-        for name, role in (("pc101", m.Role.OFFICER), ("sgt1", m.Role.SUPERVISOR), ("admin1", m.Role.ADMIN)):
-            create_user(s, hashing, name, PASSWORD, role)
+        users = {
+            name: create_user(s, hashing, name, PASSWORD, role)
+            for name, role in (
+                ("pc101", m.Role.OFFICER),
+                ("sgt1", m.Role.SUPERVISOR),
+                ("admin1", m.Role.ADMIN),
+            )
+        }
         _, secret = accounts.add_key(s, None, "cam1-worker", m.ApiKeyScope.CAMERA, "cam1", {"cam1", "cam2"})
+        sgt = Principal(kind="user", name="sgt1", role=m.Role.SUPERVISOR, user_id=users["sgt1"].id)
+        soon = datetime.now(UTC) + timedelta(days=60)
+        watchlists.add_hotlist(s, sgt, "KX21ABC", "Reported stolen, crime ref 24/5678", "DC Patel", soon)
+        watchlists.add_exclusion(
+            s, sgt, "YR68HSK", m.ExclusionCategory.RESIDENT, "Lives at 14 Hessle Street", "PCSO 4411", soon
+        )
         s.commit()
     with serve(create_app(cfg, site)) as base, chromium() as driver:
         posted = httpx.post(

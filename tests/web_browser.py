@@ -49,6 +49,7 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
     "--no-first-run",
     "--disable-dev-shm-usage",
+    "--lang=en-GB",
 )
 DESKTOP = (1280, 800)
 TABLET = (768, 1024)
