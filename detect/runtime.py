@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,9 +25,11 @@ from ingest.factory import open_source
 from ingest.frame_queue import ThreadedReader
 from ingest.image_folder import ImageFolderSource
 from ingest.source import FrameSource
+from ingest.stream import redact_url
 from ingest.video_file import VideoFileSource
 from intel_api.store import CameraInfo
 from platewatch.config import Camera, SiteConfig
+from platewatch.redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +67,10 @@ def camera_for_source(cfg: SiteConfig, source: str | None, camera_id: str | None
     """The cameras `platewatch process` should run.
 
     No source: every configured camera. A camera id: that camera. A path or URL: `--camera`'s
-    zones and calibration, else those of the camera whose `source` it is, else the first camera's
-    under an id made from the file name (the sighting must not claim a camera that did not see it).
+    zones and calibration, else those of the camera whose `source` it is, else an ad-hoc camera of
+    its own: an id made from the file name, the whole frame (no zones), no calibration (speeds in
+    pixels) and the time from the file. Borrowing another camera's zones would drop every vehicle
+    outside them, and its start time would date the sightings wrongly.
     """
     if source is None:
         return [cfg.camera(camera_id)] if camera_id else list(cfg.cameras)
@@ -77,12 +82,17 @@ def camera_for_source(cfg: SiteConfig, source: str | None, camera_id: str | None
     for cam in cfg.cameras:
         if cam.source == source or _same_path(cam.source, source):
             return [cam]
-    stem = re.sub(r"[^a-z0-9_]+", "_", Path(source.rstrip("/")).stem.lower()).strip("_")[:64] or "source"
-    first = cfg.cameras[0]
+    shown = redact(source)
+    stem = re.sub(r"[^a-z0-9_]+", "_", Path(redact_url(source).rstrip("/")).stem.lower()).strip("_")[:64]
+    stem = stem or "source"
     log.warning(
-        "%s is not a configured camera: using %s's zones/calibration as camera %r", source, first.id, stem
+        "%s is not a configured camera: processing it as ad-hoc camera %r over the whole frame "
+        "(no zones, no calibration: speeds in pixels), times from the file; use --camera ID to "
+        "borrow a configured camera's zones and calibration",
+        shown,
+        stem,
     )
-    return [first.model_copy(update={"source": source, "id": stem, "name": Path(source).name})]
+    return [Camera(id=stem, name=Path(shown).name, source=source)]
 
 
 def _same_path(a: str, b: str) -> bool:
@@ -114,6 +124,8 @@ class CameraRun:
     frames_dropped: int = 0
     frames_corrupt: int = 0
     sightings: list[str] = field(default_factory=list)  # track keys
+    stopped: bool = False  # ended by a stop request, not by the end of the source
+    truncated: bool = False  # a video file that ended well before the frames its header declares
 
 
 def run_camera(
@@ -124,10 +136,17 @@ def run_camera(
     *,
     process_fps: float | None = None,
     progress: Callable[[int | None], Callable[[], None]] | None = None,
+    stop: threading.Event | None = None,
 ) -> CameraRun:
-    """Process one camera's source to its end (or until interrupted); raises SourceOpenError."""
+    """Process one camera's source to its end, or until `stop` is set; raises SourceOpenError.
+
+    A stop ends the run between frames (a stream waiting to reconnect wakes at once); the tracks
+    still open are finished and handed to `on_sighting` like at the end of a file.
+    """
     fps = process_fps or camera.process_fps or cfg.detection.process_fps
-    source = open_source(camera.model_copy(update={"process_fps": fps}), cfg.detection.process_fps)
+    source = open_source(
+        camera.model_copy(update={"process_fps": fps}), cfg.detection.process_fps, stop_event=stop
+    )
     pipeline = CameraPipeline(
         camera,
         cfg.detection,
@@ -150,6 +169,9 @@ def run_camera(
                     run.sightings.append(s.track_key)
                 if tick:
                     tick()
+                if stop is not None and stop.is_set():
+                    run.stopped = True
+                    break
     finally:
         # also on Ctrl-C: tracks seen so far become sightings rather than being lost
         for s in pipeline.flush():
@@ -158,4 +180,5 @@ def run_camera(
         run.seconds = time.perf_counter() - t0
         run.frames_dropped = source.stats.frames_dropped
         run.frames_corrupt = source.stats.frames_corrupt
+        run.truncated = bool(getattr(source, "truncated", False))
     return run

@@ -21,6 +21,10 @@ StartOrigin = Literal["config start_time", "container creation_time", "file mtim
 _MP4_LIKE = {".mp4", ".m4v", ".mov", ".3gp"}
 
 
+# Containers round their frame count; a file that stops well short of it was cut off mid-stream.
+TRUNCATED_FRACTION = 0.95
+
+
 def file_start_time(path: Path, start_time: datetime | None) -> tuple[datetime, StartOrigin]:
     """When the first frame was recorded: config, else MP4/MOV creation_time, else file mtime."""
     if start_time is not None:
@@ -54,6 +58,8 @@ class VideoFileSource(FrameSource):
     ) -> None:
         super().__init__(camera_id)
         self.path = Path(path)
+        self.declared_frames = 0
+        self.truncated = False
         self._gate = FrameRateGate(process_fps)
         self._cap: cv2.VideoCapture | None = None
         if not self.path.is_file():
@@ -72,6 +78,8 @@ class VideoFileSource(FrameSource):
         self._cap = cap
         self.stats.epochs = 1
         self.fps = float(cap.get(cv2.CAP_PROP_FPS)) or 0.0
+        # What the container promises; far fewer frames decoded means the file is cut off.
+        self.declared_frames = max(0, int(cap.get(cv2.CAP_PROP_FRAME_COUNT)))
         self.log.info(
             "opened %s (%.3g fps); first frame at %s from %s",
             self.path,
@@ -128,6 +136,15 @@ class VideoFileSource(FrameSource):
                 yield Frame(self.camera_id, index, timestamp, self.stream_epoch, image)
         finally:
             self._release()
+        seen = index + 1
+        if not self._closed and self.declared_frames and seen < TRUNCATED_FRACTION * self.declared_frames:
+            self.truncated = True
+            self.log.warning(
+                "%s ended after %d of the %d frames its header declares: the file is cut off",
+                self.path,
+                seen,
+                self.declared_frames,
+            )
         self.log.info(
             "finished %s: %d frames read, %d yielded, %d corrupt",
             self.path,

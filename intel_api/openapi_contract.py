@@ -85,10 +85,60 @@ def _statuses(path: str, method: str, op: dict[str, Any]) -> list[str]:
     return codes
 
 
+# What `intel_api.boundary.RequestGuard` lets through, as JSON Schema patterns: nothing below U+0020
+# in a path, query or form; in a JSON body tab, newline and carriage return too.
+NO_CONTROL = "^[^\\x00-\\x1f\\x7f]*$"
+NO_CONTROL_TEXT = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$"
+
+
+def _forbid_controls(node: Any, pattern: str, components: dict[str, Any], seen: set[str]) -> None:
+    """Give each plain input string the guard's pattern (existing patterns already exclude controls)."""
+    if isinstance(node, list):
+        for item in node:
+            _forbid_controls(item, pattern, components, seen)
+        return
+    if not isinstance(node, dict):
+        return
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+        name = ref.rsplit("/", 1)[1]
+        if name not in seen:
+            seen.add(name)
+            _forbid_controls(components.get(name), pattern, components, seen)
+        return
+    if node.get("type") == "string" and "pattern" not in node and "format" not in node and "enum" not in node:
+        node["pattern"] = pattern
+    for key in ("properties", "items", "anyOf", "oneOf", "allOf", "additionalProperties", "prefixItems"):
+        child = node.get(key)
+        if isinstance(child, dict) and key == "properties":
+            for value in child.values():
+                _forbid_controls(value, pattern, components, seen)
+        elif child is not None:
+            _forbid_controls(child, pattern, components, seen)
+
+
+def _inputs_without_controls(schema: dict[str, Any], components: dict[str, Any]) -> None:
+    seen_json: set[str] = set()
+    seen_form: set[str] = set()
+    for ops in schema.get("paths", {}).values():
+        for op in ops.values():
+            for param in op.get("parameters", []):
+                _forbid_controls(param.get("schema"), NO_CONTROL, components, seen_form)
+            for media, body in op.get("requestBody", {}).get("content", {}).items():
+                strict = "json" not in media
+                _forbid_controls(
+                    body.get("schema"),
+                    NO_CONTROL if strict else NO_CONTROL_TEXT,
+                    components,
+                    seen_form if strict else seen_json,
+                )
+
+
 def fix_schema(schema: dict[str, Any]) -> None:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.pop("ValidationError", None)
     components.update(SCHEMAS)
+    _inputs_without_controls(schema, components)
     for path, ops in schema.get("paths", {}).items():
         for method, op in ops.items():
             responses = op.setdefault("responses", {})

@@ -97,8 +97,9 @@ def candidate_paths(spec: ModelSpec, explicit: Path | None = None) -> list[Path]
 def resolve(role: str, explicit: Path | None = None, manifest: Path = MANIFEST_PATH) -> Path:
     """Return the verified local path of the model for `role`.
 
-    An explicit path from the config is taken as-is (its checksum is not the manifest's when an
-    operator deliberately swaps a model) but must exist; every other place must match sha256.
+    Every file found, an explicit path from the config included, must match the manifest's
+    sha256: a truncated or tampered weight given explicitly would otherwise run unnoticed. To run a
+    different model, pin its sha256 in the manifest.
     """
     specs = load_manifest(manifest)
     if role not in specs:
@@ -110,13 +111,14 @@ def resolve(role: str, explicit: Path | None = None, manifest: Path = MANIFEST_P
         if not path.is_file():
             continue
         is_explicit = explicit is not None and i == 0
-        if spec.sha256 and not is_explicit:
+        if spec.sha256:
             actual = _verified(path.resolve(), spec.sha256, path.stat().st_mtime_ns)
             if actual != spec.sha256:
                 raise ModelChecksumError(
                     f"model {role}: {path} has sha256 {actual}, the manifest expects {spec.sha256}. "
-                    "The file is corrupt or a different model; replace it or set the path explicitly "
-                    "in the site config."
+                    + ("(set explicitly in the site config) " if is_explicit else "")
+                    + "The file is corrupt or a different model: replace it, or pin the new model's "
+                    "sha256 in models/manifest.yaml."
                 )
         return path
     if spec.download and os.environ.get("PLATEWATCH_ALLOW_DOWNLOAD") == "1":

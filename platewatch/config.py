@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from platewatch.redact import register_secret
+
 _ENV_REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
 
 Point = tuple[float, float]
@@ -291,9 +293,26 @@ def expand_env(value: str) -> str:
         name = m.group(1)
         if name not in os.environ:
             raise KeyError(f"environment variable {name} is not set (referenced as ${{{name}}})")
+        # whatever comes from the environment is treated as a secret from here on
+        register_secret(os.environ[name])
         return os.environ[name]
 
     return _ENV_REF.sub(sub, value)
+
+
+def env_problems(data: Any, where: tuple[int | str, ...] = ()) -> list[str]:
+    """Every `${NAME}` in the raw config whose variable is not set, with its path (checked at load)."""
+    if isinstance(data, str):
+        return [
+            f"{_format_loc(where)}: environment variable {name} is not set (referenced as ${{{name}}})"
+            for name in _ENV_REF.findall(data)
+            if name not in os.environ
+        ]
+    if isinstance(data, dict):
+        return [p for k, v in data.items() for p in env_problems(v, (*where, str(k)))]
+    if isinstance(data, list):
+        return [p for i, v in enumerate(data) for p in env_problems(v, (*where, i))]
+    return []
 
 
 def _format_loc(loc: tuple[int | str, ...]) -> str:
@@ -320,12 +339,22 @@ def format_validation_error(err: ValidationError) -> list[str]:
 
 
 def parse_config(data: Any, source: str = "<config>") -> SiteConfig:
+    """Validate a config; `${NAME}` references must be set now, not when a camera first connects."""
     if not isinstance(data, dict):
         raise ConfigError(source, ["(top level): expected a mapping of keys, got " + type(data).__name__])
+    problems: list[str] = []
     try:
-        return SiteConfig.model_validate(data)
+        config = SiteConfig.model_validate(data)
     except ValidationError as e:
-        raise ConfigError(source, format_validation_error(e)) from None
+        problems = format_validation_error(e)
+    problems += env_problems(data)
+    if problems:
+        raise ConfigError(source, problems)
+    for camera in config.cameras:
+        camera.resolved_source()  # registers the expanded secrets for redaction
+    if config.database_url:
+        expand_env(config.database_url)
+    return config
 
 
 def load_config(path: Path | str) -> SiteConfig:

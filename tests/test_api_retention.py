@@ -87,7 +87,9 @@ def test_retention_removes_old_rows_and_files(session_factory: sessionmaker[Sess
         assert s.scalar(sa.select(sa.func.count(m.Sighting.id))) == 6
         assert s.scalar(sa.select(sa.func.count(m.AuditEvent.id))) == 1
         report = retention.run(s, 365, evidence, dry_run=False, audit_days=2190)
+        assert evidence_files(evidence) == before, "files went before the commit"
         s.commit()
+    retention.delete_files(report)
     assert report.sightings == 3 and report.files == 6
     with session_factory() as s:
         left = set(s.scalars(sa.select(m.Sighting.id)))
@@ -172,3 +174,19 @@ def test_users_and_apikeys_cli(
         assert user.role == m.Role(role) and user.password_hash.startswith("$argon2id$")
         key = s.scalars(sa.select(m.ApiKey)).one()
         assert key.key_hash == hash_api_key(secret) and secret not in key.key_hash
+
+
+def test_failed_commit_keeps_rows_and_their_files(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    evidence = tmp_path / "evidence"
+    with session_factory() as s:
+        seed(s, evidence)
+    before = evidence_files(evidence)
+    with session_factory() as s:
+        report = retention.run(s, 365, evidence, dry_run=False)
+        assert report.sightings == 3
+        s.rollback()  # the commit did not happen (database lost mid-run, constraint, crash)
+    assert evidence_files(evidence) == before, "evidence deleted for rows that are still stored"
+    with session_factory() as s:
+        assert s.scalar(sa.select(sa.func.count(m.Sighting.id))) == 6

@@ -14,6 +14,12 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "configs" / "example-site.yaml"
 
 
+@pytest.fixture(autouse=True)
+def camera_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example site references ${ELM_NORTH_CAMERA_PASSWORD}; it must be set for the file to load."""
+    monkeypatch.setenv("ELM_NORTH_CAMERA_PASSWORD", "s3cret-from-env")
+
+
 def example() -> dict[str, Any]:
     data = yaml.safe_load(EXAMPLE.read_text())
     assert isinstance(data, dict)
@@ -96,12 +102,32 @@ def test_no_cameras_and_not_a_mapping() -> None:
 
 
 def test_secrets_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    cam = load_config(EXAMPLE).camera("elm_st_north")
-    monkeypatch.delenv("ELM_NORTH_CAMERA_PASSWORD", raising=False)
-    with pytest.raises(KeyError, match="ELM_NORTH_CAMERA_PASSWORD is not set"):
-        cam.resolved_source()
     monkeypatch.setenv("ELM_NORTH_CAMERA_PASSWORD", "s3cret")
+    cam = load_config(EXAMPLE).camera("elm_st_north")
     assert cam.resolved_source() == "rtsp://viewer:s3cret@10.20.0.11/stream1"
+
+
+def test_missing_environment_reference_fails_at_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Found at `config check`, not hours later when the camera first connects.
+    monkeypatch.delenv("ELM_NORTH_CAMERA_PASSWORD", raising=False)
+    data = example()
+    data["database_url"] = "postgresql://pw:${PW_FOR_DB}@db/x"
+    monkeypatch.delenv("PW_FOR_DB", raising=False)
+    assert sorted(problems_of(data)) == [
+        "cameras[0].source: environment variable ELM_NORTH_CAMERA_PASSWORD is not set "
+        "(referenced as ${ELM_NORTH_CAMERA_PASSWORD})",
+        "database_url: environment variable PW_FOR_DB is not set (referenced as ${PW_FOR_DB})",
+    ]
+    result = CliRunner().invoke(app, ["config", "check", str(EXAMPLE)])
+    assert result.exit_code == 2 and "ELM_NORTH_CAMERA_PASSWORD is not set" in result.output
+
+
+@pytest.mark.parametrize("value", ["25:99", "7:00pm", "24:00", "19:60"])
+def test_night_times_are_parsed_at_load(value: str) -> None:
+    data = example()
+    data.setdefault("rules", {}).setdefault("frequent", {})["night_start"] = value
+    (problem,) = problems_of(data)
+    assert problem.startswith("rules.frequent.night_start: ")
 
 
 def test_database_url_from_environment_wins(monkeypatch: pytest.MonkeyPatch) -> None:

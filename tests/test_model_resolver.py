@@ -51,16 +51,18 @@ def test_wrong_sha256_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         resolve("plate_detector")
 
 
-def test_explicit_path_wins_and_is_not_checksummed(
+def test_explicit_path_wins_and_is_checksummed(
     shared_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # An operator may deliberately swap in a retrained detector: the config path is trusted.
     own = tmp_path / "my_plates.pt"
     shutil.copy(shared_dir / "models" / "plate_yolov8n_fastanpr.pt", own)
-    with own.open("ab") as f:
-        f.write(b"\0")
     monkeypatch.setenv("PLATEWATCH_MODEL_DIR", str(shared_dir / "models"))
     assert resolve("plate_detector", explicit=own) == own
+    # One appended byte: a file set explicitly in the config is held to the manifest too.
+    with own.open("ab") as f:
+        f.write(b"\0")
+    with pytest.raises(ModelChecksumError, match="set explicitly in the site config"):
+        resolve("plate_detector", explicit=own)
 
 
 def test_easyocr_weights_come_from_the_offline_package(

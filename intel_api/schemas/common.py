@@ -19,14 +19,22 @@ QUERY_TIME_MAX = datetime(2200, 1, 1, tzinfo=UTC)
 _NUMBER = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*")
 
 
-def trimmed_pattern(min_length: int) -> str:
-    """A (search) pattern matched exactly by text whose trimmed form has at least `min_length` chars.
+# Characters the request guard lets through (intel_api.boundary): in a query nothing below U+0020,
+# in a JSON body also tab, newline and carriage return.
+_QUERY_CHAR = r"[^\x00-\x1f\x7f]"
+_TEXT_CHAR = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_VISIBLE = r"[^\s\x00-\x1f\x7f]"
+
+
+def trimmed_pattern(min_length: int, multiline: bool = True) -> str:
+    """The pattern of text whose trimmed form has at least `min_length` characters, no control ones.
 
     Published in the schema so that what the schema allows is what the server takes.
     """
+    char = _TEXT_CHAR if multiline else _QUERY_CHAR
     if min_length <= 1:
-        return r"\S"
-    return r"\S[\s\S]{" + str(min_length - 2) + r",}\S"
+        return f"^{char}*{_VISIBLE}{char}*$"
+    return f"^{char}*{_VISIBLE}{char}{{{min_length - 2},}}{_VISIBLE}{char}*$"
 
 
 def _strip(value: str) -> str:
@@ -55,13 +63,12 @@ def _not_a_number(value: Any) -> Any:
 
 
 def _in_query_range(value: datetime) -> datetime:
-    try:
-        utc = value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("time is out of range") from None
-    if not QUERY_TIME_MIN <= utc < QUERY_TIME_MAX:
-        raise ValueError(f"time must be between {QUERY_TIME_MIN.year} and {QUERY_TIME_MAX.year}")
-    return utc
+    """Clamped into 1970..2200: nothing is stored outside, and year-1 offsets would overflow later."""
+    if value.year < QUERY_TIME_MIN.year + 1:
+        return QUERY_TIME_MIN
+    if value.year >= QUERY_TIME_MAX.year - 1:
+        return QUERY_TIME_MAX
+    return value.astimezone(UTC)
 
 
 Since = Annotated[
@@ -76,7 +83,7 @@ ReasonQuery = Annotated[
     Query(
         min_length=REASON_MIN,
         max_length=500,
-        pattern=trimmed_pattern(REASON_MIN),
+        pattern=trimmed_pattern(REASON_MIN, multiline=False),
         description=REASON_DESCRIPTION + "; trimmed, at least 5 characters",
     ),
     STRIP,
@@ -86,7 +93,7 @@ OptionalReasonQuery = Annotated[
     Query(
         min_length=REASON_MIN,
         max_length=500,
-        pattern=trimmed_pattern(REASON_MIN),
+        pattern=trimmed_pattern(REASON_MIN, multiline=False),
         description=REASON_DESCRIPTION + " (defaults to 'evidence review')",
     ),
     AfterValidator(lambda v: None if v is None else v.strip()),
@@ -101,6 +108,12 @@ class Page(BaseModel, Generic[T]):
     total: int
     page: int
     page_size: int
+
+
+class InputModel(BaseModel):
+    """A request body: unknown fields are refused, so a typo is a 422 rather than silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ApiModel(BaseModel):

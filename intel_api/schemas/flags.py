@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from intel_api.db.models import FlagKind, FlagStatus, ReviewAction
-from intel_api.schemas.common import PLATE_PATTERN, REASON_MIN, STRIP, ApiModel, text_field
+from intel_api.schemas.common import PLATE_PATTERN, REASON_MIN, STRIP, ApiModel, InputModel, text_field
 from intel_api.schemas.letters import LetterOut
 from intel_api.schemas.sightings import SightingOut
 
@@ -40,7 +40,7 @@ class FlagDetail(FlagOut):
     reviews: list[ReviewOut]
 
 
-class ConfirmIn(BaseModel):
+class ConfirmIn(InputModel):
     reason: Annotated[str, text_field(REASON_MIN, 2000, "What the images showed"), STRIP]
     corrected_plate: str | None = Field(
         None,
@@ -49,7 +49,7 @@ class ConfirmIn(BaseModel):
     )
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(InputModel):
     reason: Annotated[str, text_field(REASON_MIN, 2000, "Why (trimmed, at least 5 characters)"), STRIP]
 
 

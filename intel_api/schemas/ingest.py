@@ -12,7 +12,7 @@ MAX_BATCH = 500
 
 class IngestModel(BaseModel):
     # NaN and infinities parse from JSON but mean nothing in a sighting (and break the rules' sums).
-    model_config = ConfigDict(allow_inf_nan=False)
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
 
 
 class PlateReadIn(IngestModel):

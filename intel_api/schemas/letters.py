@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from intel_api.db.models import LetterStatus
-from intel_api.schemas.common import STRIP, ApiModel, text_field
+from intel_api.schemas.common import STRIP, ApiModel, InputModel, text_field
 
 
 class LetterOut(ApiModel):
@@ -28,15 +28,15 @@ class LetterOut(ApiModel):
     updated_at: datetime
 
 
-class ApproveIn(BaseModel):
+class ApproveIn(InputModel):
     rationale: Annotated[
         str, text_field(10, 4000, "Why the evidence justifies this letter (recorded)"), STRIP
     ]
 
 
-class CancelIn(BaseModel):
+class CancelIn(InputModel):
     reason: Annotated[str, text_field(5, 2000, "Why the letter is cancelled"), STRIP]
 
 
-class ResponseIn(BaseModel):
+class ResponseIn(InputModel):
     response: Annotated[str, text_field(1, 10_000, "What the keeper said, in summary"), STRIP]

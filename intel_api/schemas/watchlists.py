@@ -3,13 +3,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, Field
 
 from intel_api.db.models import ExclusionCategory
-from intel_api.schemas.common import PLATE_PATTERN, REASON_MIN, STRIP, ApiModel, text_field
+from intel_api.schemas.common import PLATE_PATTERN, REASON_MIN, STRIP, ApiModel, InputModel, text_field
 
 
-class HotlistIn(BaseModel):
+class HotlistIn(InputModel):
     plate_text: str = Field(pattern=PLATE_PATTERN)
     reason: Annotated[str, text_field(REASON_MIN, 500, "Why the vehicle is listed"), STRIP]
     owner: Annotated[str, text_field(2, 100, "Who answers for this entry"), STRIP]
@@ -35,5 +35,5 @@ class ExclusionOut(HotlistOut):
     category: ExclusionCategory
 
 
-class DeactivateIn(BaseModel):
+class DeactivateIn(InputModel):
     reason: Annotated[str, text_field(REASON_MIN, 500, "Why the entry ends"), STRIP]

@@ -48,9 +48,12 @@ class RetentionReport:
     kept_for_casework: int = 0
     audit_events: int = 0
     file_errors: list[str] = field(default_factory=list)
+    # Deleted by `delete_files` only after the caller committed: a failed commit keeps rows and files.
+    doomed_files: list[Path] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         out = asdict(self)
+        out.pop("doomed_files")
         out["cutoff"] = self.cutoff.isoformat()
         return out
 
@@ -70,7 +73,7 @@ def _protected_ids() -> sa.Select[tuple[int]]:
 
 
 def run(
-    session: Session,
+    session: Session,  # the caller commits, then calls `delete_files(report)`
     days: int,
     evidence_dir: Path,
     dry_run: bool,
@@ -112,7 +115,7 @@ def run(
             continue
         report.files += 1
         if not dry_run:
-            _unlink(path, report)
+            report.doomed_files.append(path)
     _sweep_orphans(session, evidence_dir, report, set(files))
     if audit_days is not None:
         # The audit log is append-only; it ends only by age, after its own (longer) retention period.
@@ -134,11 +137,14 @@ def run(
     return report
 
 
-def _unlink(path: Path, report: RetentionReport) -> None:
-    try:
-        path.unlink()
-    except OSError as e:
-        report.file_errors.append(f"{path}: {e.strerror}")
+def delete_files(report: RetentionReport) -> None:
+    """Delete the evidence files of a committed `run`; never call it before the commit succeeded."""
+    for path in report.doomed_files:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as e:
+            report.file_errors.append(f"{path}: {e.strerror}")
+    report.doomed_files = []
 
 
 def _sweep_orphans(session: Session, evidence_dir: Path, report: RetentionReport, doomed: set[str]) -> None:
@@ -168,4 +174,4 @@ def _sweep_orphans(session: Session, evidence_dir: Path, report: RetentionReport
             continue
         report.orphan_files += 1
         if not report.dry_run:
-            _unlink(path, report)
+            report.doomed_files.append(path)

@@ -2,13 +2,45 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 import typer
 
 from platewatch.cli.options import ConfigOption, load_or_exit
+from platewatch.redact import redact
+
+
+@contextmanager
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM (systemd's stop) and SIGINT (Ctrl-C) ask for a clean stop instead of killing the run.
+
+    The frame loop ends at the next frame, open tracks are finished and the writer stores or spools
+    everything before the summary; a second signal while that happens is ignored for the same reason.
+    """
+
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        if not stop.is_set():
+            typer.echo(
+                f"{signal.Signals(signum).name}: stopping; finishing open tracks and storing sightings",
+                err=True,
+            )
+        stop.set()
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals can only be caught on the main thread (e.g. under a test runner thread)
+        return
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def process(
@@ -40,7 +72,7 @@ def process(
     try:
         cameras = camera_for_source(cfg, source, camera)
     except KeyError as e:
-        typer.echo(f"error: {e.args[0]}", err=True)
+        typer.echo(redact(f"error: {e.args[0]}"), err=True)
         raise typer.Exit(code=2) from None
     url = database_url or cfg.resolved_database_url()
     try:
@@ -48,8 +80,10 @@ def process(
     except Exception as e:  # any failure here means "cannot use this database now"
         # The writer spools to disk when the database is down, so processing can still go on.
         typer.echo(
-            f"warning: could not migrate the database ({str(e).splitlines()[0]}); sightings will be "
-            f"spooled to {cfg.storage.spool_path()} until it is reachable",
+            redact(
+                f"warning: could not migrate the database ({str(e).splitlines()[0]}); sightings will be "
+                f"spooled to {cfg.storage.spool_path()} until it is reachable"
+            ),
             err=True,
         )
 
@@ -64,15 +98,19 @@ def process(
         url, cfg.storage.spool_path(), cameras=[camera_info(c) for c in cameras], after_store=after_store
     )
     writer.start()
-    failures = 0
+    problems: list[str] = []
+    stop = threading.Event()
     totals = {"frames": 0, "vehicles": 0, "sightings": 0, "plates": 0, "with_plate": 0, "stopped": 0}
 
     def on_sighting(s: Sighting) -> None:
         totals["stopped"] += int(s.stopped)
         writer.submit(s)
 
-    try:
+    def _run_all() -> None:
         for cam in cameras:
+            if stop.is_set():
+                problems.append(f"camera {cam.id}: not processed (stopped on request)")
+                continue
             bar = Progress(transient=True, disable=not progress_bar)
 
             def progress(total: int | None, cam_id: str = cam.id, bar: Progress = bar) -> Callable[[], None]:
@@ -83,10 +121,11 @@ def process(
 
             try:
                 with bar:
-                    run = run_camera(cfg, cam, models, on_sighting, process_fps=fps, progress=progress)
+                    run = run_camera(
+                        cfg, cam, models, on_sighting, process_fps=fps, progress=progress, stop=stop
+                    )
             except (IngestError, OSError) as e:
-                failures += 1
-                typer.echo(f"error: camera {cam.id}: {e}", err=True)
+                problems.append(f"camera {cam.id}: {e}")
                 continue
             st = run.stats
             totals["frames"] += st.frames
@@ -99,7 +138,23 @@ def process(
                 f"{st.plate_attempts} plate attempts, {st.plates_read} plates read "
                 f"({st.sightings_with_plate} sightings with a plate) "
                 f"in {run.seconds:.1f} s"
+                + (f", {run.frames_corrupt} unreadable frame(s) skipped" if run.frames_corrupt else "")
             )
+            # The work did not happen: say so and exit non-zero rather than report an empty success.
+            if st.frames == 0 and not run.stopped:
+                what = "unreadable" if run.frames_corrupt else "no"
+                problems.append(
+                    f"camera {cam.id}: {what} frames in {redact(cam.source)}"
+                    + (f" ({run.frames_corrupt} could not be decoded)" if run.frames_corrupt else "")
+                )
+            if run.truncated:
+                problems.append(
+                    f"camera {cam.id}: {redact(cam.source)} is cut off; the rest was not processed"
+                )
+
+    try:
+        with stop_on_signals(stop):
+            _run_all()
     except KeyboardInterrupt:
         typer.echo("interrupted: storing the sightings made so far", err=True)
     finally:
@@ -113,8 +168,18 @@ def process(
         f"{waiting} waiting in spool"
         + (f", {ws.replayed} replayed from spool" if ws.replayed else "")
         + (f", {ws.rejected} rejected" if ws.rejected else "")
+        + ("; stopped on request" if stop.is_set() else "")
     )
-    if failures:
+    if waiting:
+        problems.append(
+            f"{waiting} sighting(s) are still in the spool {writer.spool.pending} (database unreachable); "
+            "the next run stores them"
+        )
+    if ws.rejected:
+        problems.append(f"{ws.rejected} sighting(s) refused by the database, kept in {writer.spool.rejected}")
+    for problem in problems:
+        typer.echo(redact(f"error: {problem}"), err=True)
+    if problems:
         raise typer.Exit(code=1)
 
 

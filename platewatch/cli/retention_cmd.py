@@ -32,6 +32,8 @@ def run(
             )
             if dry_run:
                 s.rollback()
+        # Only now that the deletions are committed do their files go.
+        retention.delete_files(report)
     finally:
         engine.dispose()
     verb = "would remove" if dry_run else "removed"
