@@ -16,6 +16,7 @@ from intel_api.auth import PasswordHashing
 from intel_api.context import AppContext
 from intel_api.db.session import make_engine, make_session_factory
 from intel_api.routers import audit, auth, flags, health, ingest, letters, sightings, vehicles, watchlists
+from intel_api.routers import ladder as ladder_router
 from intel_api.services.keeper import FileKeeperLookup, HttpKeeperLookup, KeeperLookup, NoKeeperLookup
 from intel_api.settings import ApiSettings
 from platewatch.config import SiteConfig, load_config
@@ -30,6 +31,10 @@ TAGS = [
     {
         "name": "letters",
         "description": "Keeper letters: drafted by the system, approved only by a supervisor.",
+    },
+    {
+        "name": "ladder",
+        "description": "The escalation ladder per vehicle: drafted by the system, decided by people.",
     },
     {"name": "hotlist", "description": "Vehicles of interest (owner, reason and expiry required)."},
     {"name": "exclusions", "description": "Vehicles with a documented reason to be in the area."},
@@ -131,6 +136,7 @@ def create_app(settings: ApiSettings, site: SiteConfig | None = None) -> FastAPI
         vehicles.router,
         flags.router,
         letters.router,
+        ladder_router.router,
         watchlists.hotlist_router,
         watchlists.exclusions_router,
         ingest.router,

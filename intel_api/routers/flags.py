@@ -15,8 +15,7 @@ from intel_api.routers.views import letter_out, sighting_out
 from intel_api.rules.nights import parse_hhmm
 from intel_api.schemas.common import Page, PageQuery, PageSizeQuery
 from intel_api.schemas.flags import ConfirmIn, FlagDetail, FlagOut, ReasonIn, ReviewOut, ReviewResult
-from intel_api.services import audit, review
-from intel_api.services import letters as letters_svc
+from intel_api.services import audit, ladder, review
 
 router = APIRouter(prefix="/flags", tags=["flags"])
 
@@ -115,15 +114,17 @@ def _apply(
     except review.NeedsSupervisor as e:
         raise HTTPException(status.HTTP_403_FORBIDDEN, messages.FLAG_ESCALATED.format(id=e.flag_id)) from None
     result = ReviewResult(flag=FlagOut.model_validate(flag))
-    if action == ReviewAction.CONFIRM:
-        outcome = letters_svc.draft_for_confirmed_flag(
+    if action == ReviewAction.CONFIRM and flag.kind != FlagKind.KEEPER_MISMATCH:
+        # The escalation ladder drafts the next step (stage 1 is the keeper letter policy).
+        outcome = ladder.on_flag_confirmed(
             session,
             flag,
-            ctx.site.letters,
+            ctx.site,
             ctx.tz,
             ctx.keeper,
             principal,
             turns_at=parse_hhmm(ctx.site.rules.frequent.night_end),
+            reason=reason,
         )
         result.letter = letter_out(outcome.letter, principal) if outcome.letter else None
         result.letter_note = outcome.reason

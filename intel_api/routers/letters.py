@@ -121,6 +121,10 @@ def approve_letter(
         raise HTTPException(
             status.HTTP_409_CONFLICT, messages.LETTER_NO_KEEPER.format(id=letter_id)
         ) from None
+    except svc.KeeperMismatch as e:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, messages.LETTER_KEEPER_MISMATCH.format(id=letter_id, flag=e.flag_id)
+        ) from None
     session.commit()
     return letter_out(letter, principal)
 

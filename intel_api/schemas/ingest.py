@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
+from detect.colour import ColourName
 from detect.records import PlateRead, Sighting, VehicleClass, ZoneDwell
 
 
@@ -47,6 +48,8 @@ class SightingIn(BaseModel):
     plate_image_path: str | None = Field(None, max_length=500, description="Relative to the evidence store")
     vehicle_image_path: str | None = Field(None, max_length=500, description="Relative to the evidence store")
     frames_seen: int = Field(0, ge=0)
+    colour: ColourName | None = Field(None, description="Body colour measured from the vehicle crop")
+    colour_confidence: float | None = Field(None, ge=0, le=1)
 
     @model_validator(mode="after")
     def _ordered(self) -> SightingIn:
@@ -73,6 +76,8 @@ class SightingIn(BaseModel):
             plate_image_path=self.plate_image_path,
             vehicle_image_path=self.vehicle_image_path,
             frames_seen=self.frames_seen,
+            colour=self.colour,
+            colour_confidence=self.colour_confidence,
         )
 
 

@@ -1,0 +1,302 @@
+"""The escalation ladder through the API, from first sighting to referral file, every human step."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from api_fixtures import World, add_flag, add_sighting, make_world, night, site_config
+from sqlalchemy.orm import Session, sessionmaker
+from test_api_letters import pdf_text
+
+from intel_api.db import models as m
+from platewatch.config import ConfigError
+
+PLATE = "AB12CDE"
+KEEPERS_CSV = (
+    "plate,name,address,make,model,colour,vehicle_type\n"
+    'AB12CDE,Jo Bloggs,"2 Mill Lane\nTesttown\nTT2 2TT",FORD,FOCUS,BLUE,car\n'
+    'MM11MMM,Sam Other,"3 Mill Lane\nTesttown\nTT2 2TT",VOLKSWAGEN,GOLF,WHITE,car\n'
+)
+REASON = "Operation Nightjar ref 24/1234"
+
+
+@pytest.fixture
+def world(db_url: str, session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[World]:
+    keepers = tmp_path / "keepers.csv"
+    keepers.write_text(KEEPERS_CSV, encoding="utf-8")
+    yield from make_world(db_url, session_factory, tmp_path, keeper_source="file", keeper_file=keepers)
+
+
+def real_evidence(world: World, uk_dev_dir: Path, key: str) -> tuple[str, str]:
+    """A real photo as the wide shot and its plate region as the close-up, so the pack embeds real JPEGs."""
+    import cv2
+
+    photo = uk_dev_dir / "images" / "carplate_Cars3.jpg"
+    img = cv2.imread(str(photo))
+    assert img is not None
+    world.evidence_dir.mkdir(parents=True, exist_ok=True)
+    wide, close = f"{key}_wide.jpg", f"{key}_plate.jpg"
+    shutil.copy(photo, world.evidence_dir / wide)
+    h, w = img.shape[:2]
+    cv2.imwrite(str(world.evidence_dir / close), img[h // 2 : h * 3 // 4, w // 4 : w * 3 // 4])
+    return close, wide
+
+
+def seen(
+    world: World, uk_dev_dir: Path, tag: str, days_ago: list[int], colour: str = "blue", plate: str = PLATE
+) -> int:
+    """Sightings on the given nights and the rules' flag over them; returns the flag id."""
+    with world.sessions() as s:
+        rows = []
+        for d in days_ago:
+            row = add_sighting(s, world.evidence_dir, f"cam1:{tag}:{d}", plate, night(d), with_files=False)
+            row.plate_image_path, row.vehicle_image_path = real_evidence(world, uk_dev_dir, f"{tag}{d}")
+            row.colour, row.colour_confidence, row.stopped_seconds = colour, 0.8, 6.0
+            rows.append(row)
+        flag = add_flag(s, plate, rows, dedupe=tag)
+        s.commit()
+        return flag.id
+
+
+def posted(world: World, letter_id: int, days_ago: int) -> None:
+    """The letters service marks it posted; then the clock moves on (the post date is set back)."""
+    r = world.client.post(f"/letters/{letter_id}/sent", headers=world.as_("letters"))
+    assert r.status_code == 200, r.text
+    with world.sessions() as s:
+        letter = s.get(m.Letter, letter_id)
+        assert letter is not None and letter.sent_at is not None
+        letter.sent_at = datetime.now(UTC) - timedelta(days=days_ago)
+        s.commit()
+
+
+def ladder(world: World, plate: str = PLATE) -> dict[str, object]:
+    r = world.client.get(f"/vehicles/{plate}/ladder?reason={REASON}", headers=world.as_("officer"))
+    assert r.status_code == 200, r.text
+    out: dict[str, object] = r.json()
+    return out
+
+
+def confirm(world: World, flag_id: int) -> dict[str, object]:
+    r = world.client.post(
+        f"/flags/{flag_id}/confirm",
+        json={"reason": "plate and car match the images"},
+        headers=world.as_("officer"),
+    )
+    assert r.status_code == 200, r.text
+    out: dict[str, object] = r.json()
+    return out
+
+
+def last_step(world: World) -> dict[str, object]:
+    history = ladder(world)["history"]
+    assert isinstance(history, list) and history
+    step: dict[str, object] = history[-1]
+    return step
+
+
+def test_walk_from_first_sighting_to_referral_file(world: World, uk_dev_dir: Path) -> None:
+    sup, officer = world.as_("supervisor"), world.as_("officer")
+    assert ladder(world)["current_stage"] == 0
+    # Stage 1: confirmed repeat presence on two nights; the officer's confirmation drafts the advisory letter.
+    f1 = seen(world, uk_dev_dir, "a", [60, 59])
+    result = confirm(world, f1)
+    assert "stage 1 (advisory) letter drafted" in str(result["letter_note"])
+    step1 = last_step(world)
+    assert step1["status"] == "drafted" and step1["reviewed_by"] == "officer" and step1["stage"] == 1
+    assert ladder(world)["next_step"].startswith("a supervisor decides stage 1")  # type: ignore[union-attr]
+    # The officer cannot decide; the supervisor approves with a rationale, the letter is rendered (v1).
+    approve = {"rationale": "two confirmed night passes, images checked, no exclusion"}
+    assert (
+        world.client.post(f"/ladder/steps/{step1['id']}/approve", json=approve, headers=officer).status_code
+        == 403
+    )
+    r = world.client.post(f"/ladder/steps/{step1['id']}/approve", json=approve, headers=sup)
+    assert r.status_code == 200, r.text
+    letter1 = step1["letter_id"]
+    pdf1 = world.client.get(f"/letters/{letter1}/pdf", headers=sup)
+    assert pdf1.status_code == 200 and "makes no allegation" in pdf_text(pdf1.content)
+    posted(world, int(str(letter1)), 50)
+    assert "stage 2" in str(ladder(world)["next_step"])
+    # Stage 2: seen again after the letter; confirmed; the warning letter (template cpw1) is drafted.
+    f2 = seen(world, uk_dev_dir, "b", [30])
+    assert "stage 2 (warning) letter drafted" in str(confirm(world, f2)["letter_note"])
+    step2 = last_step(world)
+    assert step2["template_version"] == "cpw1" and step2["status"] == "drafted"
+    r = world.client.post(f"/ladder/steps/{step2['id']}/approve", json=approve, headers=sup)
+    assert r.status_code == 200, r.text
+    text = pdf_text(world.client.get(f"/letters/{step2['letter_id']}/pdf", headers=sup).content)
+    assert "COMMUNITY PROTECTION WARNING" in text and "section 43" in text
+    posted(world, int(str(step2["letter_id"])), 20)
+    # Stage 3: a further confirmed return drafts the referral file; approval builds its evidence pack.
+    f3 = seen(world, uk_dev_dir, "c", [10])
+    assert "stage 3 (referral) referral file drafted" in str(confirm(world, f3)["letter_note"])
+    step3 = last_step(world)
+    assert step3["action"] == "referral" and step3["letter_id"] is None
+    assert world.client.get(f"/ladder/steps/{step3['id']}/pack", headers=sup).status_code == 404
+    r = world.client.post(
+        f"/ladder/steps/{step3['id']}/approve",
+        json={"rationale": "returned after the warning; refer for a CPN"},
+        headers=sup,
+    )
+    assert r.status_code == 200, r.text
+    pack = world.client.get(f"/ladder/steps/{step3['id']}/pack", headers=sup)
+    assert pack.status_code == 200 and pack.headers["content-type"] == "application/pdf"
+    assert pack.content.count(b"/Subtype /Image") >= 8  # plate close-up and wide shot of every sighting
+    body = pdf_text(pack.content)
+    for needle in (
+        "Timeline of confirmed sightings",
+        "camera cam1",
+        "officer confirm",
+        "PW-L",
+        "Keeper-record check",
+        "consistent",
+        "returned after the warning",
+    ):
+        assert needle in body, needle
+    r = world.client.post(
+        f"/ladder/steps/{step3['id']}/referred", json={"reason": "handed to the CPN panel"}, headers=sup
+    )
+    assert r.status_code == 200 and r.json()["step"]["status"] == "done"
+    state = ladder(world)
+    assert state["current_stage"] == 3 and "handed over" in str(state["next_step"])
+    assert [h["status"] for h in state["history"]] == ["done", "done", "done"]  # type: ignore[union-attr,index]
+    # Every human step and every system draft is in the audit trail, with who and why.
+    with world.sessions() as s:
+        rows = list(s.scalars(sa.select(m.AuditEvent).order_by(m.AuditEvent.id)))
+    actions = [(e.actor, e.action) for e in rows]
+    assert actions.count(("officer", "flag.confirm")) == 3
+    assert actions.count(("officer", "ladder.draft")) == 3
+    assert actions.count(("supervisor", "ladder.approve")) == 3
+    assert ("supervisor", "ladder.evidence_pack") in actions and ("supervisor", "ladder.referred") in actions
+    assert [e.reason for e in rows if e.action == "ladder.approve"][
+        -1
+    ] == "returned after the warning; refer for a CPN"
+    assert sum(1 for e in rows if e.action == "vehicle.ladder" and e.reason == REASON) >= 5
+
+
+def test_skip_needs_a_supervisor_and_a_reason(world: World, uk_dev_dir: Path) -> None:
+    f1 = seen(world, uk_dev_dir, "a", [20, 19])
+    confirm(world, f1)
+    step1 = last_step(world)
+    skip = {"to_stage": 3, "reason": "seen soliciting by officers on patrol, log 123"}
+    # A step awaiting a decision cannot be jumped over; nor by an officer; nor without a reason.
+    assert (
+        world.client.post(
+            f"/vehicles/{PLATE}/ladder/skip", json=skip, headers=world.as_("officer")
+        ).status_code
+        == 403
+    )
+    r = world.client.post(
+        f"/vehicles/{PLATE}/ladder/skip", json={"to_stage": 3}, headers=world.as_("supervisor")
+    )
+    assert r.status_code == 422 and "reason" in r.json()["detail"]
+    r = world.client.post(f"/vehicles/{PLATE}/ladder/skip", json=skip, headers=world.as_("supervisor"))
+    assert r.status_code == 409 and "awaiting a decision" in r.json()["detail"]
+    sup = world.as_("supervisor")
+    r = world.client.post(
+        f"/ladder/steps/{step1['id']}/approve", json={"rationale": "clear images, two nights"}, headers=sup
+    )
+    assert r.status_code == 200
+    posted(world, int(str(step1["letter_id"])), 5)
+    r = world.client.post(f"/vehicles/{PLATE}/ladder/skip", json=skip, headers=sup)
+    assert r.status_code == 200, r.text
+    history = ladder(world)["history"]
+    assert [(h["stage"], h["status"]) for h in history] == [(1, "done"), (2, "skipped"), (3, "drafted")]  # type: ignore[union-attr,index]
+    assert history[1]["decision_reason"] == skip["reason"] and history[1]["decided_by"] == "supervisor"  # type: ignore[index]
+    with world.sessions() as s:
+        skips = list(s.scalars(sa.select(m.AuditEvent).where(m.AuditEvent.action == "ladder.skip")))
+    assert len(skips) == 1 and skips[0].reason == skip["reason"] and skips[0].actor == "supervisor"
+
+
+def test_quiet_period_expires_the_ladder(world: World, uk_dev_dir: Path) -> None:
+    f1 = seen(world, uk_dev_dir, "a", [20, 19])
+    confirm(world, f1)
+    step1 = last_step(world)
+    sup = world.as_("supervisor")
+    world.client.post(
+        f"/ladder/steps/{step1['id']}/approve", json={"rationale": "clear images, two nights"}, headers=sup
+    )
+    posted(world, int(str(step1["letter_id"])), 400)  # default quiet period: 365 days
+    with world.sessions() as s:  # the sightings behind it are as old as the letter
+        for row in s.scalars(sa.select(m.Sighting).where(m.Sighting.plate_text == PLATE)):
+            row.first_seen = row.first_seen - timedelta(days=400)
+        s.commit()
+    state = ladder(world)
+    assert state["status"] == "expired" and state["current_stage"] == 0
+    with world.sessions() as s:
+        assert s.scalar(sa.select(sa.func.count()).where(m.AuditEvent.action == "ladder.expire")) == 1
+
+
+def test_returning_while_a_step_is_pending_drafts_nothing(world: World, uk_dev_dir: Path) -> None:
+    confirm(world, seen(world, uk_dev_dir, "a", [20, 19]))
+    note = confirm(world, seen(world, uk_dev_dir, "b", [5]))["letter_note"]
+    assert "stage 1 (advisory) is drafted; no new step" in str(note)
+    assert len(ladder(world)["history"]) == 1  # type: ignore[arg-type]
+
+
+def test_keeper_mismatch_blocks_the_letter_and_raises_a_flag(world: World, uk_dev_dir: Path) -> None:
+    # The keeper record says a white car; the cameras measured red on both nights.
+    f1 = seen(world, uk_dev_dir, "a", [20, 19], colour="red", plate="MM11MMM")
+    result = confirm(world, f1)
+    assert "blocked" in str(result["letter_note"])
+    letter_id = result["letter"]["id"]  # type: ignore[index]
+    sup = world.as_("supervisor")
+    r = world.client.post(
+        f"/letters/{letter_id}/approve", json={"rationale": "images are clear enough"}, headers=sup
+    )
+    assert r.status_code == 409 and "possible misread or cloned plate" in r.json()["detail"]
+    flags = world.client.get("/flags?kind=keeper_mismatch", headers=world.as_("officer")).json()["items"]
+    assert len(flags) == 1 and "Possible misread or cloned plate MM11MMM" in flags[0]["explanation"]
+    detail = world.client.get(f"/flags/{flags[0]['id']}", headers=world.as_("officer")).json()["details"]
+    assert detail["keeper_record"]["colour"] == "WHITE" and detail["seen"]["colours"] == {"red": 2}
+    # Confirming the mismatch drafts nothing; dismissing it (the officer sees the registered car) unblocks.
+    r = world.client.post(
+        f"/flags/{flags[0]['id']}/dismiss",
+        json={"reason": "car is white in daylight images"},
+        headers=world.as_("officer"),
+    )
+    assert r.status_code == 200
+    r = world.client.post(
+        f"/letters/{letter_id}/approve", json={"rationale": "images are clear enough"}, headers=sup
+    )
+    assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize(
+    ("stages", "problem"),
+    [
+        ([{"key": "a", "name": "A", "action": "referral"}], "must be a letter"),
+        ([{"key": "a", "name": "A", "action": "letter", "template_version": "nosuch"}], "no letter template"),
+        (
+            [
+                {"key": "a", "name": "A", "action": "letter", "template_version": "v1"},
+                {"key": "b", "name": "B", "action": "letter", "template_version": "v1"},
+            ],
+            "needs return_within_days",
+        ),
+        (
+            [
+                {"key": "a", "name": "A", "action": "letter", "template_version": "v1"},
+                {
+                    "key": "a",
+                    "name": "B",
+                    "action": "letter",
+                    "template_version": "v1",
+                    "return_within_days": 9,
+                },
+            ],
+            "unique",
+        ),
+    ],
+)
+def test_ladder_config_is_validated_at_load(
+    tmp_path: Path, stages: list[dict[str, object]], problem: str
+) -> None:
+    with pytest.raises(ConfigError) as e:
+        site_config(tmp_path, enforcement={"stages": stages})
+    assert any(p.startswith("enforcement") and problem in p for p in e.value.problems), e.value.problems
