@@ -17,6 +17,7 @@ from intel_api.context import AppContext
 from intel_api.db.session import make_engine, make_session_factory
 from intel_api.routers import audit, auth, flags, health, ingest, letters, sightings, vehicles, watchlists
 from intel_api.routers import ladder as ladder_router
+from intel_api.routers import representations as representations_router
 from intel_api.services.keeper import FileKeeperLookup, HttpKeeperLookup, KeeperLookup, NoKeeperLookup
 from intel_api.settings import ApiSettings
 from platewatch.config import SiteConfig, load_config
@@ -35,6 +36,10 @@ TAGS = [
     {
         "name": "ladder",
         "description": "The escalation ladder per vehicle: drafted by the system, decided by people.",
+    },
+    {
+        "name": "representations",
+        "description": "Keepers' replies and complaints about letters, and decisions.",
     },
     {"name": "hotlist", "description": "Vehicles of interest (owner, reason and expiry required)."},
     {"name": "exclusions", "description": "Vehicles with a documented reason to be in the area."},
@@ -137,6 +142,7 @@ def create_app(settings: ApiSettings, site: SiteConfig | None = None) -> FastAPI
         flags.router,
         letters.router,
         ladder_router.router,
+        representations_router.router,
         watchlists.hotlist_router,
         watchlists.exclusions_router,
         ingest.router,

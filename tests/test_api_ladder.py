@@ -300,3 +300,89 @@ def test_ladder_config_is_validated_at_load(
     with pytest.raises(ConfigError) as e:
         site_config(tmp_path, enforcement={"stages": stages})
     assert any(p.startswith("enforcement") and problem in p for p in e.value.problems), e.value.problems
+
+
+def test_upheld_representation_withdraws_stops_and_excludes(world: World, uk_dev_dir: Path) -> None:
+    confirm(world, seen(world, uk_dev_dir, "a", [20, 19]))
+    step1 = last_step(world)
+    sup, officer = world.as_("supervisor"), world.as_("officer")
+    world.client.post(
+        f"/ladder/steps/{step1['id']}/approve", json={"rationale": "clear images, two nights"}, headers=sup
+    )
+    letter_id = int(str(step1["letter_id"]))
+    posted(world, letter_id, 10)
+    rep_in = {
+        "received_at": night(3).isoformat(),
+        "from_whom": "Jo Bloggs (keeper)",
+        "channel": "letter",
+        "summary": "I care for my mother at 14 Hessle Street every night; rota enclosed.",
+    }
+    r = world.client.post(f"/letters/{letter_id}/representations", json=rep_in, headers=officer)
+    assert r.status_code == 201, r.text
+    rep = r.json()
+    assert rep["outcome"] == "pending" and rep["recorded_by"] == "officer"
+    decide = {
+        "outcome": "upheld",
+        "reason": "carer's rota checked with the care agency",
+        "exclusion": {
+            "category": "carer",
+            "justification": "night carer at 14 Hessle Street, agency confirmed",
+            "owner": "PS 2",
+            "expires_at": night(-180).isoformat(),
+        },
+    }
+    assert (
+        world.client.post(f"/representations/{rep['id']}/decide", json=decide, headers=officer).status_code
+        == 403
+    )
+    r = world.client.post(f"/representations/{rep['id']}/decide", json=decide, headers=sup)
+    assert r.status_code == 200, r.text
+    assert r.json()["outcome"] == "upheld" and r.json()["exclusion_id"] is not None
+    assert (
+        world.client.post(f"/representations/{rep['id']}/decide", json=decide, headers=sup).status_code == 409
+    )
+    letter = world.client.get(f"/letters/{letter_id}", headers=officer).json()
+    assert letter["status"] == "withdrawn"
+    state = ladder(world)
+    assert state["status"] == "stopped" and "none: the ladder was stopped" in str(state["next_step"])
+    # A later confirmed return drafts nothing: the ladder is stopped and the vehicle excluded.
+    note = confirm(world, seen(world, uk_dev_dir, "b", [2]))["letter_note"]
+    assert "stopped" in str(note)
+    listed = world.client.get(f"/letters/{letter_id}/representations", headers=officer).json()
+    assert [x["id"] for x in listed] == [rep["id"]]
+    exclusions = world.client.get("/exclusions", headers=officer).json()
+    assert any(e["plate_text"] == PLATE and e["category"] == "carer" for e in exclusions)
+    with world.sessions() as s:
+        actions = {e.action for e in s.scalars(sa.select(m.AuditEvent))}
+    assert {
+        "representation.record",
+        "representation.upheld",
+        "letter.withdraw",
+        "ladder.stop",
+        "exclusion.create",
+    } <= actions
+
+
+def test_letters_follow_the_retention_schedule(world: World, uk_dev_dir: Path) -> None:
+    from intel_api.services import retention
+
+    with world.sessions() as s:
+        old = s.get(m.Letter, world.ids["sent"])
+        assert old is not None
+        s.add(
+            m.Representation(
+                letter_id=old.id,
+                received_at=night(900),
+                from_whom="keeper",
+                channel="phone",
+                summary="was lost",
+                recorded_by="officer",
+            )
+        )
+        old.updated_at = datetime.now(UTC) - timedelta(days=800)
+        s.commit()
+        report = retention.run(s, 365, world.evidence_dir, False, letters_days=730)
+        s.commit()
+        assert report.letters == 1 and report.representations == 1
+        assert s.get(m.Letter, world.ids["sent"]) is None
+        assert s.get(m.Letter, world.ids["approved"]) is not None  # not finished: kept
