@@ -15,6 +15,7 @@ from intel_api import messages
 from intel_api.auth import PasswordHashing
 from intel_api.context import AppContext
 from intel_api.db.session import make_engine, make_session_factory
+from intel_api.routers import associates as associates_router
 from intel_api.routers import audit, auth, flags, health, ingest, letters, sightings, vehicles, watchlists
 from intel_api.routers import ladder as ladder_router
 from intel_api.routers import representations as representations_router
@@ -40,6 +41,10 @@ TAGS = [
     {
         "name": "representations",
         "description": "Keepers' replies and complaints about letters, and decisions.",
+    },
+    {
+        "name": "associates",
+        "description": "Leads only: vehicles repeatedly seen with another (officers; audited).",
     },
     {"name": "hotlist", "description": "Vehicles of interest (owner, reason and expiry required)."},
     {"name": "exclusions", "description": "Vehicles with a documented reason to be in the area."},
@@ -142,6 +147,7 @@ def create_app(settings: ApiSettings, site: SiteConfig | None = None) -> FastAPI
         flags.router,
         letters.router,
         ladder_router.router,
+        associates_router.router,
         representations_router.router,
         watchlists.hotlist_router,
         watchlists.exclusions_router,

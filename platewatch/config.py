@@ -213,7 +213,18 @@ def _default_stages() -> list[LadderStage]:
     ]
 
 
+class Associates(StrictModel):
+    window_s: int = Field(
+        60, ge=1, le=3600, description="Seen together: at one camera within this many seconds"
+    )
+    min_nights: int = Field(3, ge=2, description="On at least this many different nights")
+    days: int = Field(90, ge=1, le=365, description="How far back the search looks")
+    brief_stop_min_s: float = Field(5.0, ge=0)
+    brief_stop_max_s: float = Field(180.0, gt=0, description="Longer stops are parking, not a drop-off")
+
+
 class Enforcement(StrictModel):
+    associates: Associates = Associates()
     stages: list[LadderStage] = Field(default_factory=_default_stages, min_length=1)
     quiet_period_days: int = Field(
         365, ge=1, description="With no confirmed return for this long after its last step, a ladder expires"

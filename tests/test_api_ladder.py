@@ -386,3 +386,59 @@ def test_letters_follow_the_retention_schedule(world: World, uk_dev_dir: Path) -
         assert report.letters == 1 and report.representations == 1
         assert s.get(m.Letter, world.ids["sent"]) is None
         assert s.get(m.Letter, world.ids["approved"]) is not None  # not finished: kept
+
+
+def test_associates_are_explained_leads_never_flags(world: World) -> None:
+    with world.sessions() as s:
+        before = s.scalar(sa.select(sa.func.count(m.Flag.id)))
+        for d in (9, 8, 7, 6):
+            a = add_sighting(s, world.evidence_dir, f"cam1:as:{d}", "PP11PPP", night(d), with_files=False)
+            a.stopped_seconds = 20.0
+            # A companion car 25 s behind on four nights; a drop-off car stopping briefly on three.
+            add_sighting(
+                s,
+                world.evidence_dir,
+                f"cam1:co:{d}",
+                "CC22CCC",
+                night(d) + timedelta(seconds=25),
+                with_files=False,
+            )
+            if d != 6:
+                b = add_sighting(
+                    s, world.evidence_dir, f"cam1:dr:{d}", "DD33DDD", night(d, minute=40), with_files=False
+                )
+                b.stopped_seconds = 40.0
+        # Seen together only twice: below k=3, not an association.
+        for d in (9, 8):
+            add_sighting(
+                s,
+                world.evidence_dir,
+                f"cam1:tw:{d}",
+                "TT44TTT",
+                night(d) - timedelta(seconds=30),
+                with_files=False,
+            )
+        s.commit()
+    r = world.client.get("/vehicles/PP11PPP/associates", headers=world.as_("officer"))
+    assert r.status_code == 422 and "reason" in r.json()["detail"]
+    assert (
+        world.client.get(
+            f"/vehicles/PP11PPP/associates?reason={REASON}", headers=world.as_("letters")
+        ).status_code
+        == 403
+    )
+    r = world.client.get(f"/vehicles/PP11PPP/associates?reason={REASON}", headers=world.as_("officer"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["lead_only"] is True
+    found = {(a["plate"], a["pattern"]): a for a in body["associations"]}
+    assert set(found) == {("CC22CCC", "seen_together"), ("DD33DDD", "brief_stops")}
+    together = found[("CC22CCC", "seen_together")]
+    assert together["nights"] == 4 and len(together["evidence"]) == 4
+    assert all(e["gap_seconds"] == 25 and e["camera_id"] == "cam1" for e in together["evidence"])
+    assert "within 60 s" in together["explanation"] and "not evidence" in together["explanation"]
+    assert found[("DD33DDD", "brief_stops")]["nights"] == 3
+    with world.sessions() as s:
+        assert s.scalar(sa.select(sa.func.count(m.Flag.id))) == before  # leads, never flags
+        event = s.scalars(sa.select(m.AuditEvent).where(m.AuditEvent.action == "vehicle.associates")).one()
+        assert event.actor == "officer" and event.reason == REASON and event.details["associations"] == 2
