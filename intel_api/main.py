@@ -18,6 +18,7 @@ from intel_api.db.session import make_engine, make_session_factory
 from intel_api.routers import associates as associates_router
 from intel_api.routers import audit, auth, flags, health, ingest, letters, sightings, vehicles, watchlists
 from intel_api.routers import ladder as ladder_router
+from intel_api.routers import reports as reports_router
 from intel_api.routers import representations as representations_router
 from intel_api.services.keeper import FileKeeperLookup, HttpKeeperLookup, KeeperLookup, NoKeeperLookup
 from intel_api.settings import ApiSettings
@@ -46,6 +47,7 @@ TAGS = [
         "name": "associates",
         "description": "Leads only: vehicles repeatedly seen with another (officers; audited).",
     },
+    {"name": "reports", "description": "The partnership report: aggregate figures only."},
     {"name": "hotlist", "description": "Vehicles of interest (owner, reason and expiry required)."},
     {"name": "exclusions", "description": "Vehicles with a documented reason to be in the area."},
     {"name": "ingest", "description": "Remote camera workers post finished sightings here."},
@@ -148,6 +150,7 @@ def create_app(settings: ApiSettings, site: SiteConfig | None = None) -> FastAPI
         letters.router,
         ladder_router.router,
         associates_router.router,
+        reports_router.router,
         representations_router.router,
         watchlists.hotlist_router,
         watchlists.exclusions_router,

@@ -82,6 +82,8 @@ TABLE: list[tuple[str, str, dict[str, Any] | None, dict[str, int]]] = [
     # Issue 12: the escalation ladder and representations.
     ("GET", f"/vehicles/AB12CDE/ladder?reason={REASON}", None, U),
     ("GET", f"/vehicles/AB12CDE/associates?reason={REASON}", None, U),
+    ("GET", "/reports/partnership?start=2026-11-02&end=2026-11-15", None, U),
+    ("GET", "/reports/partnership.pdf?start=2026-11-02&end=2026-11-15", None, U),
     ("POST", "/vehicles/SK{skipn}AAA/ladder/skip", {"to_stage": 3, "reason": "seen soliciting, log 99"}, SUP),
     ("POST", "/ladder/steps/{step}/approve", {"rationale": "returned after the warning letter"}, SUP),
     ("POST", "/ladder/steps/{step}/reject", {"reason": "evidence too thin"}, SUP),

@@ -442,3 +442,47 @@ def test_associates_are_explained_leads_never_flags(world: World) -> None:
         assert s.scalar(sa.select(sa.func.count(m.Flag.id))) == before  # leads, never flags
         event = s.scalars(sa.select(m.AuditEvent).where(m.AuditEvent.action == "vehicle.associates")).one()
         assert event.actor == "officer" and event.reason == REASON and event.details["associations"] == 2
+
+
+def test_partnership_report_is_aggregate_only(world: World, uk_dev_dir: Path) -> None:
+    # One vehicle written to that did not come back; one confirmed but not written to that did.
+    confirm(world, seen(world, uk_dev_dir, "a", [20, 19], colour="white", plate="MM11MMM"))
+    step1 = ladder(world, "MM11MMM")["history"][-1]  # type: ignore[index]
+    sup = world.as_("supervisor")
+    world.client.post(
+        f"/ladder/steps/{step1['id']}/approve", json={"rationale": "clear images, two nights"}, headers=sup
+    )
+    posted(world, int(str(step1["letter_id"])), 15)
+    fz = seen(world, uk_dev_dir, "z", [12], plate="ZZ99ZZZ")
+    confirm(world, fz)  # one night: below the letter policy, no letter
+    with world.sessions() as s:  # it was confirmed ten days ago, and the vehicle came back since
+        s.execute(sa.update(m.Flag).where(m.Flag.id == fz).values(updated_at=night(10)))
+        add_sighting(s, world.evidence_dir, "cam1:z:back", "ZZ99ZZZ", night(2), with_files=False)
+        s.commit()
+    today = datetime.now(UTC).date()
+    period = f"start={(today - timedelta(days=27)).isoformat()}&end={today.isoformat()}"
+    r = world.client.get(f"/reports/partnership?{period}", headers=world.as_("officer"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["with_letter"]["vehicles"] == 1 and body["with_letter"]["returned"] == 0
+    assert body["without_letter"]["vehicles"] == 1 and body["without_letter"]["returned"] == 1
+    assert body["letters_by_stage"] == {
+        "stage 1": 4
+    }  # ours and the three the world seeds and body["flags_by_kind"]["frequent"] == 3
+    assert body["sightings"] == sum(body["sightings_per_day"].values()) >= 4
+    pdf = world.client.get(f"/reports/partnership.pdf?{period}", headers=world.as_("officer"))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    text = pdf_text(pdf.content)
+    assert "Aggregate figures only" in text and "Sent a letter" in text
+    with world.sessions() as s:
+        plates = {p for p in s.scalars(sa.select(m.Sighting.plate_text)) if p}
+        addresses = {a for a in s.scalars(sa.select(m.Letter.keeper_address)) if a}
+    for secret in plates | {line for a in addresses for line in a.splitlines()}:
+        assert secret not in r.text and secret not in text, secret
+    bad = world.client.get(
+        "/reports/partnership?start=2026-01-01&end=2026-06-01", headers=world.as_("officer")
+    )
+    assert bad.status_code == 422 and "at most" in bad.json()["detail"]
+    assert world.client.get(f"/reports/partnership?{period}", headers=world.as_("letters")).status_code == 403
+    with world.sessions() as s:
+        assert s.scalar(sa.select(sa.func.count()).where(m.AuditEvent.action == "report.partnership")) == 2
