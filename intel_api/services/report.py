@@ -194,7 +194,7 @@ def plots(report: PartnershipReport) -> dict[str, bytes]:
                 group.returned / group.vehicles,
             ]
             ax.step(xs, ys, where="post", label=f"{label} (n={group.vehicles})", color=colour)
-    ax.set_xlabel("days after the letter (or first flag)")
+    ax.set_xlabel("days after the letter (or the confirmation)")
     ax.set_ylabel("share of vehicles seen again")
     ax.set_ylim(0, 1)
     ax.set_title("Effect of letters on returns")
