@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
+from detect.colour import measure as measure_colour
 from detect.evidence import EvidenceStore, EvidenceWriteError, vehicle_shot
 from detect.kinematics import GroundPlane, summarise_motion
 from detect.records import BoxXYXY, PlateRead, Sighting, VehicleDetection, track_key
@@ -191,6 +192,13 @@ class CameraPipeline:
             self.stats.tracks += 1
         state.observe(self._frame_no, frame.timestamp, det, self.zones.zones_at(det.box))
         area = (det.box[2] - det.box[0]) * (det.box[3] - det.box[1])
+        if area > state.colour_area:
+            # The largest view shows the most paint; measured from the unblurred crop of the box.
+            x1, y1, x2, y2 = (max(0, int(v)) for v in det.box)
+            reading = measure_colour(frame.image[y1:y2, x1:x2])
+            state.colour_area = area
+            if reading is not None:
+                state.colour, state.colour_confidence = reading.colour, reading.confidence
         if self.evidence is not None and area > state.vehicle_image_area:
             # the largest view is the most useful to a reviewer; people are blurred right now
             with self.stats.timed("evidence"):
@@ -295,5 +303,7 @@ class CameraPipeline:
             plate_image_path=plate_path,
             vehicle_image_path=vehicle_path,
             frames_seen=state.frames_seen,
+            colour=state.colour,
+            colour_confidence=state.colour_confidence,
             extra={"motion_basis": "ground_plane" if self.plane else "pixels"},
         )

@@ -91,6 +91,8 @@ class Sighting:
     vehicle_image_path: str | None = None
     frames_seen: int = 0
     extra: dict[str, str] = field(default_factory=dict)
+    colour: str | None = None  # measured body colour (detect.colour) from the largest vehicle view
+    colour_confidence: float | None = None
 
     def __post_init__(self) -> None:
         if self.first_seen.tzinfo is None or self.last_seen.tzinfo is None:

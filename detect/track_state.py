@@ -33,6 +33,9 @@ class TrackState:
     plate_crop_confidence: float = -1.0
     vehicle_image: Image | None = None
     vehicle_image_area: float = 0.0
+    colour_area: float = 0.0
+    colour: str | None = None
+    colour_confidence: float | None = None
 
     def observe(
         self, frame_no: int, timestamp: datetime, det: VehicleDetection, zones: tuple[str, ...]

@@ -27,6 +27,8 @@ def to_api_error(exc: BaseException) -> ApiError | None:
         )
     if isinstance(exc, letters.MissingKeeper):
         return ApiError(409, messages.LETTER_NO_KEEPER.format(id=exc.letter_id))
+    if isinstance(exc, letters.KeeperMismatch):
+        return ApiError(409, messages.LETTER_KEEPER_MISMATCH.format(id=exc.letter_id, flag=exc.flag_id))
     return None
 
 
@@ -36,4 +38,5 @@ DOMAIN_ERRORS: tuple[type[Exception], ...] = (
     review.NeedsSupervisor,
     letters.InvalidTransition,
     letters.MissingKeeper,
+    letters.KeeperMismatch,
 )

@@ -23,7 +23,11 @@ from intel_api.context import AppContext
 from intel_api.db.session import make_engine, make_session_factory
 from intel_api.error_map import DOMAIN_ERRORS, to_api_error
 from intel_api.openapi_contract import install as install_contract
+from intel_api.routers import associates as associates_router
 from intel_api.routers import audit, auth, flags, health, ingest, letters, sightings, vehicles, watchlists
+from intel_api.routers import ladder as ladder_router
+from intel_api.routers import reports as reports_router
+from intel_api.routers import representations as representations_router
 from intel_api.services.keeper import FileKeeperLookup, HttpKeeperLookup, KeeperLookup, NoKeeperLookup
 from intel_api.services.login_throttle import ThrottlePolicy
 from intel_api.settings import ApiSettings
@@ -40,6 +44,19 @@ TAGS = [
         "name": "letters",
         "description": "Keeper letters: drafted by the system, approved only by a supervisor.",
     },
+    {
+        "name": "ladder",
+        "description": "The escalation ladder per vehicle: drafted by the system, decided by people.",
+    },
+    {
+        "name": "representations",
+        "description": "Keepers' replies and complaints about letters, and decisions.",
+    },
+    {
+        "name": "associates",
+        "description": "Leads only: vehicles repeatedly seen with another (officers; audited).",
+    },
+    {"name": "reports", "description": "The partnership report: aggregate figures only."},
     {"name": "hotlist", "description": "Vehicles of interest (owner, reason and expiry required)."},
     {"name": "exclusions", "description": "Vehicles with a documented reason to be in the area."},
     {"name": "ingest", "description": "Remote camera workers post finished sightings here."},
@@ -175,6 +192,10 @@ def create_app(settings: ApiSettings, site: SiteConfig | None = None) -> FastAPI
         vehicles.router,
         flags.router,
         letters.router,
+        ladder_router.router,
+        associates_router.router,
+        reports_router.router,
+        representations_router.router,
         watchlists.hotlist_router,
         watchlists.exclusions_router,
         ingest.router,

@@ -22,6 +22,10 @@ FLAG_ESCALATED = "Flag {id} is escalated; only a supervisor can decide it."
 LETTER_TRANSITION = "Letter {id} is {current}; it cannot become {target}."
 LETTER_NO_KEEPER = "Letter {id} has no keeper name/address; the keeper lookup found nothing."
 LETTER_NOT_RELEASED = "Letter {id} is {status}; the letters service only sees approved or sent letters."
+LETTER_KEEPER_MISMATCH = (
+    "Letter {id} is blocked: the keeper record disagrees with what the cameras saw (possible misread or "
+    "cloned plate, flag {flag}). An officer must review that flag first."
+)
 LETTER_NO_PDF = "Letter {id} has not been rendered; it is rendered on approval."
 PLATE_PATTERN = "plate may contain only letters, digits and the wildcards * and ?"
 EXPIRY_PAST = "expires_at must be in the future."

@@ -82,6 +82,8 @@ def sighting_to_dict(s: Sighting) -> dict[str, Any]:
         "plate_image_path": s.plate_image_path,
         "vehicle_image_path": s.vehicle_image_path,
         "frames_seen": s.frames_seen,
+        "colour": s.colour,
+        "colour_confidence": s.colour_confidence,
         "extra": dict(s.extra),
     }
 
@@ -143,6 +145,8 @@ def sighting_from_dict(d: Mapping[str, Any]) -> Sighting:
             plate_image_path=d.get("plate_image_path"),
             vehicle_image_path=d.get("vehicle_image_path"),
             frames_seen=int(d.get("frames_seen", 0)),
+            colour=d.get("colour"),
+            colour_confidence=_opt_float(d, "colour_confidence"),
             extra={str(k): str(v) for k, v in dict(d.get("extra", {})).items()},
         )
     except SightingFormatError:
@@ -217,6 +221,8 @@ def _row_values(s: Sighting) -> dict[str, Any]:
         "plate_image_path": s.plate_image_path,
         "vehicle_image_path": s.vehicle_image_path,
         "frames_seen": s.frames_seen,
+        "colour": s.colour,
+        "colour_confidence": s.colour_confidence,
     }
 
 

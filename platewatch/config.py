@@ -199,6 +199,92 @@ class LetterPolicy(StrictModel):
 class Retention(StrictModel):
     sightings_days: int = Field(365, ge=1)
     audit_days: int = Field(2190, ge=365)
+    letters_days: int = Field(
+        730, ge=30, description="Finished letters and their representations are deleted after this"
+    )
+
+
+class LadderStage(StrictModel):
+    """One rung of the escalation ladder (issue 12); the system drafts it, a supervisor decides it."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    name: str = Field(min_length=1, max_length=120)
+    action: Literal["letter", "referral"]
+    template_version: str | None = Field(None, description="Letter template for a letter stage")
+    return_within_days: int | None = Field(
+        None, ge=1, description="A confirmed return within this many days of the previous step escalates"
+    )
+
+
+def _default_stages() -> list[LadderStage]:
+    return [
+        LadderStage(
+            key="advisory", name="Advisory letter to the keeper", action="letter", template_version="v1"
+        ),
+        LadderStage(
+            key="warning",
+            name="Warning letter (Community Protection Warning)",
+            action="letter",
+            template_version="cpw1",
+            return_within_days=180,
+        ),
+        LadderStage(
+            key="referral",
+            name="Referral file for a Community Protection Notice or prosecution decision",
+            action="referral",
+            return_within_days=180,
+        ),
+    ]
+
+
+class Associates(StrictModel):
+    window_s: int = Field(
+        60, ge=1, le=3600, description="Seen together: at one camera within this many seconds"
+    )
+    min_nights: int = Field(3, ge=2, description="On at least this many different nights")
+    days: int = Field(90, ge=1, le=365, description="How far back the search looks")
+    brief_stop_min_s: float = Field(5.0, ge=0)
+    brief_stop_max_s: float = Field(180.0, gt=0, description="Longer stops are parking, not a drop-off")
+
+
+class Enforcement(StrictModel):
+    associates: Associates = Associates()
+    stages: list[LadderStage] = Field(default_factory=_default_stages, min_length=1)
+    quiet_period_days: int = Field(
+        365, ge=1, description="With no confirmed return for this long after its last step, a ladder expires"
+    )
+    keeper_check: bool = Field(
+        True, description="Block letters when the keeper record disagrees with the images"
+    )
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Enforcement:
+        keys = [s.key for s in self.stages]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"stage keys must be unique: {', '.join(keys)}")
+        if self.stages[0].action != "letter":
+            raise ValueError("stages[0] must be a letter: the ladder starts with a letter to the keeper")
+        for i, stage in enumerate(self.stages):
+            if stage.action == "letter" and not stage.template_version:
+                raise ValueError(f"stages[{i}] ({stage.key}): a letter stage needs template_version")
+            if stage.action == "referral" and i != len(self.stages) - 1:
+                raise ValueError(f"stages[{i}] ({stage.key}): a referral can only be the last stage")
+            if i > 0 and stage.return_within_days is None:
+                raise ValueError(f"stages[{i}] ({stage.key}): needs return_within_days")
+            if stage.template_version:
+                _check_template(i, stage)
+        return self
+
+
+def _check_template(i: int, stage: LadderStage) -> None:
+    # The wording lives in the API package; a typo in the site YAML must fail at load, not at approval.
+    from importlib import resources
+
+    name = f"{stage.template_version}.txt"
+    if not (stage.template_version or "").isalnum() or not (
+        resources.files("intel_api.letters.templates").joinpath(name).is_file()
+    ):
+        raise ValueError(f"stages[{i}] ({stage.key}): no letter template {stage.template_version!r}")
 
 
 class Storage(StrictModel):
@@ -263,6 +349,7 @@ class SiteConfig(StrictModel):
     letters: LetterPolicy = LetterPolicy()
     retention: Retention = Retention()
     api: Api = Api()
+    enforcement: Enforcement = Enforcement()
 
     @field_validator("cameras")
     @classmethod

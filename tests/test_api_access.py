@@ -16,6 +16,7 @@ WHO = ["anonymous", "officer", "supervisor", "admin", "camera", "letters"]
 U = {"anonymous": 401, "officer": 200, "supervisor": 200, "admin": 200, "camera": 403, "letters": 403}
 SUP = {**U, "officer": 403}
 SUP_201 = {**SUP, "supervisor": 201, "admin": 201}
+U_201 = {**U, "officer": 201, "supervisor": 201, "admin": 201}
 U_OR_LETTERS = {**U, "letters": 200}
 SUP_OR_LETTERS = {**SUP, "letters": 200}
 ADMIN = {**U, "officer": 403, "supervisor": 403}
@@ -78,6 +79,34 @@ TABLE: list[tuple[str, str, dict[str, Any] | None, dict[str, int]]] = [
         SUP_201,
     ),
     ("POST", "/exclusions/{exclusion}/deactivate", {"reason": "moved away"}, SUP),
+    # Issue 12: the escalation ladder and representations.
+    ("GET", f"/vehicles/AB12CDE/ladder?reason={REASON}", None, U),
+    ("GET", f"/vehicles/AB12CDE/associates?reason={REASON}", None, U),
+    ("GET", "/reports/partnership?start=2026-11-02&end=2026-11-15", None, U),
+    ("GET", "/reports/partnership.pdf?start=2026-11-02&end=2026-11-15", None, U),
+    ("POST", "/vehicles/SK{skipn}AAA/ladder/skip", {"to_stage": 3, "reason": "seen soliciting, log 99"}, SUP),
+    ("POST", "/ladder/steps/{step}/approve", {"rationale": "returned after the warning letter"}, SUP),
+    ("POST", "/ladder/steps/{step}/reject", {"reason": "evidence too thin"}, SUP),
+    ("POST", "/ladder/steps/{approved_step}/referred", {"reason": "handed to the CPN panel"}, SUP),
+    ("GET", "/ladder/steps/{pack_step}/pack", None, SUP),
+    (
+        "POST",
+        "/letters/{sent}/representations",
+        {
+            "received_at": night(1).isoformat(),
+            "from_whom": "the keeper",
+            "channel": "phone",
+            "summary": "I deliver there nightly.",
+        },
+        U_201,
+    ),
+    ("GET", "/letters/{sent}/representations", None, U),
+    (
+        "POST",
+        "/representations/{rep}/decide",
+        {"outcome": "not_upheld", "reason": "no evidence offered"},
+        SUP,
+    ),
     ("POST", "/ingest/sightings", INGEST, CAMERA),
     ("GET", "/audit", None, ADMIN),
 ]
@@ -132,8 +161,39 @@ def fresh_targets(world: World) -> dict[str, int]:
             created_by="supervisor",
         )
         s.add_all([hot, exc])
+        confirmed = add_flag(s, f"SK{int(tag, 16)}AAA", [s1], dedupe=tag + "c")
+        confirmed.status = m.FlagStatus.CONFIRMED
+        case = m.LadderCase(plate_text=f"LD{tag}", status=m.LadderStatus.ACTIVE, current_stage=3)
+        s.add(case)
+        s.flush()
+        steps = {}
+        for name, st in (
+            ("step", m.StepStatus.DRAFTED),
+            ("approved_step", m.StepStatus.APPROVED),
+            ("pack_step", m.StepStatus.APPROVED),
+        ):
+            row = m.LadderStep(case_id=case.id, stage=3, stage_key="referral", action="referral", status=st)
+            s.add(row)
+            s.flush()
+            steps[name] = row.id
+        pack = world.site.storage.data_dir / "referrals" / f"pack-{tag}.pdf"
+        pack.parent.mkdir(parents=True, exist_ok=True)
+        pack.write_bytes(b"%PDF-1.3\n% test pack\n%%EOF\n")
+        s.get(m.LadderStep, steps["pack_step"]).pdf_path = str(pack)  # type: ignore[union-attr]
+        rep = m.Representation(
+            letter_id=sent.id,
+            received_at=night(1),
+            from_whom="keeper",
+            channel="phone",
+            summary="was lost",
+            recorded_by="officer",
+        )
+        s.add(rep)
         s.commit()
         return {
+            **steps,
+            "rep": rep.id,
+            "skipn": int(tag, 16),
             **world.ids,
             "f1": f1.id,
             "f2": f2.id,
@@ -149,7 +209,7 @@ def fresh_targets(world: World) -> dict[str, int]:
 def test_role_table(
     shared_world: World, method: str, path: str, body: dict[str, Any] | None, who: str, expected: int
 ) -> None:
-    ids = fresh_targets(shared_world) if method == "POST" else shared_world.ids
+    ids = fresh_targets(shared_world) if method == "POST" or "{pack_step}" in path else shared_world.ids
     if path == "/ingest/sightings":
         body = copy.deepcopy(body)
         assert body is not None
@@ -173,6 +233,11 @@ def test_table_covers_every_route(shared_world: World) -> None:
         "{hotlist}": "{entry_id}",
         "{exclusion}": "{entry_id}",
         "AB12CDE": "{plate}",
+        "SK{skipn}AAA": "{plate}",
+        "{step}": "{step_id}",
+        "{approved_step}": "{step_id}",
+        "{pack_step}": "{step_id}",
+        "{rep}": "{representation_id}",
     }
     covered = set()
     for method, path, _, _ in TABLE:

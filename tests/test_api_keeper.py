@@ -25,6 +25,11 @@ class _KeeperHandler(BaseHTTPRequestHandler):
             self._reply(401, {"error": "no"})
         elif self.path == "/keepers/AB12CDE":
             self._reply(200, {"name": "Jo Bloggs", "address": "2 Mill Lane\nTesttown"})
+        elif self.path == "/keepers/MM11MMM":
+            vehicle = {"make": "FORD", "model": "FIESTA", "colour": "RED", "vehicle_type": "car"}
+            self._reply(200, {"name": "Sam", "address": "3 Road", **vehicle})
+        elif self.path == "/keepers/BADTYPE":
+            self._reply(200, {"name": "Sam", "address": "3 Road", "colour": 7})
         elif self.path == "/keepers/BROKEN1":
             self._reply(200, {"unexpected": True})
         elif self.path == "/keepers/ERROR11":
@@ -125,3 +130,34 @@ def test_app_drafts_letter_with_http_keeper(
         assert letter["keeper_name"] == "Jo Bloggs" and letter["keeper_lookup_source"] == "http"
     finally:
         gen.close()
+
+
+def test_keeper_records_carry_the_registered_vehicle(keeper_server: str, tmp_path: Path) -> None:
+    """Make, model, colour and type where the source has them (issue 12), from both adapters."""
+    lookup = HttpKeeperLookup(keeper_server, TOKEN, timeout_s=2)
+    try:
+        found = lookup.lookup("MM11MMM")
+        assert found is not None
+        assert found.vehicle() == {"make": "FORD", "model": "FIESTA", "colour": "RED", "vehicle_type": "car"}
+        plain = lookup.lookup("AB12CDE")
+        assert plain is not None and plain.vehicle() == dict.fromkeys(plain.vehicle())  # all None
+        with pytest.raises(KeeperLookupError, match="colour must be text"):
+            lookup.lookup("BADTYPE")
+    finally:
+        lookup.close()
+    csv_file = tmp_path / "k.csv"
+    csv_file.write_text(
+        "plate,name,address,make,model,colour,vehicle_type\nAB12CDE,Jo,2 Mill Lane,VAUXHALL,CORSA,SILVER,\n",
+        encoding="utf-8",
+    )
+    rec = FileKeeperLookup(csv_file).lookup("AB12CDE")
+    assert rec is not None and (rec.make, rec.model, rec.colour, rec.vehicle_type) == (
+        "VAUXHALL",
+        "CORSA",
+        "SILVER",
+        None,
+    )
+    json_file = tmp_path / "k.json"
+    json_file.write_text(json.dumps({"XY70ZZZ": {"name": "Sam", "address": "3 Road", "colour": "Blue"}}))
+    rec = FileKeeperLookup(json_file).lookup("XY70ZZZ")
+    assert rec is not None and rec.colour == "Blue" and rec.make is None

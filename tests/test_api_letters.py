@@ -99,7 +99,8 @@ def test_second_confirmed_flag_in_window_does_not_create_second_letter(world: Wo
         s.commit()
         f3_id = f3.id
     result = confirm(world, f3_id)
-    assert result["letter"] is None and "already exists" in str(result["letter_note"])
+    # The ladder answers first: stage 1 is still awaiting its decision, so nothing new is drafted.
+    assert result["letter"] is None and "no new step" in str(result["letter_note"])
     with world.sessions() as s:
         assert s.scalar(sa.select(sa.func.count(m.Letter.id)).where(m.Letter.plate_text == "AB12CDE")) == 1
 
@@ -214,7 +215,9 @@ def test_state_machine_table() -> None:
         else:
             with pytest.raises(svc.InvalidTransition):
                 svc.transition(letter, target)
-    assert all(not svc.ALLOWED[s] for s in (m.LetterStatus.CANCELLED, m.LetterStatus.RESPONDED))
+    assert all(not svc.ALLOWED[s] for s in (m.LetterStatus.CANCELLED, m.LetterStatus.WITHDRAWN))
+    # An upheld representation (issue 12) can still withdraw a letter the keeper has answered.
+    assert svc.ALLOWED[m.LetterStatus.RESPONDED] == {m.LetterStatus.WITHDRAWN}
 
 
 def test_dedupe_ignores_cancelled_and_old_letters(

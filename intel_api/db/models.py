@@ -33,6 +33,8 @@ class FlagKind(StrEnum):
     CIRCLING = "circling"
     FREQUENT = "frequent"
     HOTLIST = "hotlist"
+    # Raised when what the cameras saw disagrees with the keeper record (issue 12): misread or clone.
+    KEEPER_MISMATCH = "keeper_mismatch"
 
 
 class FlagStatus(StrEnum):
@@ -54,6 +56,7 @@ class LetterStatus(StrEnum):
     SENT = "sent"
     CANCELLED = "cancelled"
     RESPONDED = "responded"
+    WITHDRAWN = "withdrawn"  # an upheld representation withdrew it (issue 12)
 
 
 class ExclusionCategory(StrEnum):
@@ -62,6 +65,8 @@ class ExclusionCategory(StrEnum):
     TAXI = "taxi"
     EMERGENCY = "emergency"
     BUSINESS = "business"
+    CARER = "carer"
+    DELIVERY = "delivery"
     OTHER = "other"
 
 
@@ -123,6 +128,9 @@ class Sighting(Base):
     plate_image_path: Mapped[str | None] = mapped_column(sa.String(500))
     vehicle_image_path: Mapped[str | None] = mapped_column(sa.String(500))
     frames_seen: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # Body colour measured from the vehicle crop (detect.colour); None when it could not be measured.
+    colour: Mapped[str | None] = mapped_column(sa.String(16))
+    colour_confidence: Mapped[float | None] = mapped_column(sa.Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     reads: Mapped[list[PlateReadRow]] = relationship(
@@ -233,8 +241,100 @@ class Letter(Base):
     approval_rationale: Mapped[str | None] = mapped_column(sa.Text)
     cancelled_reason: Mapped[str | None] = mapped_column(sa.Text)
     keeper_response: Mapped[str | None] = mapped_column(sa.Text)
+    # Issue 12 (migration 0007): the ladder stage it belongs to, when it was posted, and the
+    # keeper-record consistency check (what was seen against what the keeper record says).
+    stage: Mapped[int | None] = mapped_column(sa.Integer)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    keeper_check: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class LadderStatus(StrEnum):
+    ACTIVE = "active"
+    STOPPED = "stopped"  # an upheld representation ended it
+    EXPIRED = "expired"  # the quiet period passed with no confirmed return
+
+
+class StepStatus(StrEnum):
+    DRAFTED = "drafted"  # by the system, awaiting a supervisor's decision
+    APPROVED = "approved"
+    DONE = "done"  # letter posted / referral file handed over
+    REJECTED = "rejected"
+    SKIPPED = "skipped"  # passed over by a supervisor, with a recorded reason
+    WITHDRAWN = "withdrawn"
+
+
+class LadderCase(Base):
+    """One vehicle's passage up the escalation ladder; a new case starts after expiry or a stop."""
+
+    __tablename__ = "ladder_case"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plate_text: Mapped[str] = mapped_column(sa.String(16), index=True)
+    status: Mapped[LadderStatus] = mapped_column(_enum(LadderStatus), default=LadderStatus.ACTIVE)
+    current_stage: Mapped[int] = mapped_column(sa.Integer, default=0)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    steps: Mapped[list[LadderStep]] = relationship(
+        back_populates="case", order_by="LadderStep.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class LadderStep(Base):
+    __tablename__ = "ladder_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("ladder_case.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[int] = mapped_column(sa.Integer)  # 1-based position in the configured ladder
+    stage_key: Mapped[str] = mapped_column(sa.String(32))
+    action: Mapped[str] = mapped_column(sa.String(16))  # letter | referral
+    status: Mapped[StepStatus] = mapped_column(_enum(StepStatus), default=StepStatus.DRAFTED)
+    flag_id: Mapped[int | None] = mapped_column(sa.ForeignKey("flag.id", ondelete="SET NULL"))
+    letter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("letter.id", ondelete="SET NULL"))
+    template_version: Mapped[str | None] = mapped_column(sa.String(32))
+    drafted_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    reviewed_by: Mapped[str | None] = mapped_column(sa.String(64))  # the officer whose confirmation led here
+    review_reason: Mapped[str | None] = mapped_column(sa.Text)
+    decided_by: Mapped[str | None] = mapped_column(sa.String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(sa.Text)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pdf_path: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[LadderCase] = relationship(back_populates="steps")
+
+
+class RepresentationOutcome(StrEnum):
+    PENDING = "pending"
+    UPHELD = "upheld"
+    NOT_UPHELD = "not_upheld"
+
+
+class Representation(Base):
+    """A keeper's reply or complaint about a letter, and what was decided about it."""
+
+    __tablename__ = "representation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(sa.ForeignKey("letter.id", ondelete="CASCADE"), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    from_whom: Mapped[str] = mapped_column(sa.String(200))
+    channel: Mapped[str] = mapped_column(sa.String(32))
+    summary: Mapped[str] = mapped_column(sa.Text)
+    outcome: Mapped[RepresentationOutcome] = mapped_column(
+        _enum(RepresentationOutcome), default=RepresentationOutcome.PENDING
+    )
+    outcome_reason: Mapped[str | None] = mapped_column(sa.Text)
+    decided_by: Mapped[str | None] = mapped_column(sa.String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    exclusion_id: Mapped[int | None] = mapped_column(sa.ForeignKey("exclusion.id", ondelete="SET NULL"))
+    recorded_by: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class User(Base):

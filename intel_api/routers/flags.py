@@ -14,8 +14,7 @@ from intel_api.routers.views import letter_out, sighting_out
 from intel_api.rows import get_or_404
 from intel_api.schemas.common import Page, PageQuery, PageSizeQuery
 from intel_api.schemas.flags import ConfirmIn, FlagDetail, FlagOut, ReasonIn, ReviewOut, ReviewResult
-from intel_api.services import audit, review
-from intel_api.services import letters as letters_svc
+from intel_api.services import audit, ladder, review
 from intel_api.tiers import visible
 
 router = APIRouter(prefix="/flags", tags=["flags"])
@@ -108,15 +107,17 @@ def _apply(
     flag = _get(session, flag_id)
     review.review(session, flag, principal, action, reason, corrected_plate)
     result = ReviewResult(flag=FlagOut.model_validate(flag))
-    if action == ReviewAction.CONFIRM:
-        outcome = letters_svc.draft_for_confirmed_flag(
+    if action == ReviewAction.CONFIRM and flag.kind != FlagKind.KEEPER_MISMATCH:
+        # The escalation ladder drafts the next step (stage 1 is the keeper letter policy).
+        outcome = ladder.on_flag_confirmed(
             session,
             flag,
-            ctx.site.letters,
+            ctx.site,
             ctx.tz,
             ctx.keeper,
             principal,
             turns_at=ctx.site.rules.frequent.night_end_time,
+            reason=reason,
         )
         result.letter = letter_out(outcome.letter, principal) if outcome.letter else None
         result.letter_note = outcome.reason

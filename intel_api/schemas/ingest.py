@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from detect.colour import ColourName
 from detect.records import PlateRead, Sighting, VehicleClass, ZoneDwell
 
 # The most sightings one ingest request may carry (a worker sends batches of 25 by default).
@@ -55,6 +56,8 @@ class SightingIn(IngestModel):
     plate_image_path: str | None = Field(None, max_length=500, description="Relative to the evidence store")
     vehicle_image_path: str | None = Field(None, max_length=500, description="Relative to the evidence store")
     frames_seen: int = Field(0, ge=0, le=2**31 - 1)
+    colour: ColourName | None = Field(None, description="Body colour measured from the vehicle crop")
+    colour_confidence: float | None = Field(None, ge=0, le=1)
 
     @model_validator(mode="after")
     def _ordered(self) -> SightingIn:
@@ -81,6 +84,8 @@ class SightingIn(IngestModel):
             plate_image_path=self.plate_image_path,
             vehicle_image_path=self.vehicle_image_path,
             frames_seen=self.frames_seen,
+            colour=self.colour,
+            colour_confidence=self.colour_confidence,
         )
 
 

@@ -32,6 +32,8 @@ class SightingOut(ApiModel):
     stopped_seconds: float
     dwell_seconds: float
     frames_seen: int
+    colour: str | None = None
+    colour_confidence: float | None = None
     flagged: bool = False
     evidence: EvidenceLinks = EvidenceLinks()
 

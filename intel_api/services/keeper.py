@@ -1,6 +1,7 @@
 """Registered-keeper lookup behind one small protocol, so the force's own service can be plugged in.
 
-`FileKeeperLookup` reads a CSV or JSON export (plate -> name/address); `HttpKeeperLookup` asks the
+`FileKeeperLookup` reads a CSV or JSON export (plate -> name/address, and optionally the registered
+make, model, colour and vehicle_type used by the keeper-record check); `HttpKeeperLookup` asks the
 force's vehicle-keeper service over HTTPS. Neither guesses: an unknown plate is `None`, and a
 service that cannot answer raises `KeeperLookupError` rather than pretending the keeper is unknown.
 """
@@ -17,12 +18,32 @@ from urllib.parse import quote
 
 import httpx
 
+VEHICLE_FIELDS = ("make", "model", "colour", "vehicle_type")
+
 
 @dataclass(frozen=True, slots=True)
 class KeeperRecord:
     name: str
     address: str
     source: str
+    # What the registration record says the vehicle is (issue 12), where the source has it.
+    make: str | None = None
+    model: str | None = None
+    colour: str | None = None
+    vehicle_type: str | None = None
+
+    def vehicle(self) -> dict[str, str | None]:
+        return {f: getattr(self, f) for f in VEHICLE_FIELDS}
+
+
+def _vehicle_fields(row: dict[str, Any], where: str) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for f in VEHICLE_FIELDS:
+        value = row.get(f)
+        if value is not None and not isinstance(value, str):
+            raise KeeperLookupError(f"{where}: {f} must be text")
+        out[f] = value.strip() or None if isinstance(value, str) else None
+    return out
 
 
 class KeeperLookupError(Exception):
@@ -78,7 +99,10 @@ class FileKeeperLookup:
             plate, name, address = row.get("plate"), row.get("name"), row.get("address")
             if not (isinstance(plate, str) and isinstance(name, str) and isinstance(address, str)):
                 raise KeeperLookupError(f"keeper file {path} record {i}: needs plate, name and address")
-            out[_norm(plate)] = KeeperRecord(name=name.strip(), address=address.strip(), source=source)
+            vehicle = _vehicle_fields(row, f"keeper file {path} record {i}")
+            out[_norm(plate)] = KeeperRecord(
+                name=name.strip(), address=address.strip(), source=source, **vehicle
+            )
         return out
 
     def lookup(self, plate: str) -> KeeperRecord | None:
@@ -86,7 +110,8 @@ class FileKeeperLookup:
 
 
 class HttpKeeperLookup:
-    """`GET {base_url}/keepers/{plate}` with a bearer token; 200 {name, address} or 404 when unknown."""
+    """`GET {base_url}/keepers/{plate}` with a bearer token; 200 {name, address[, make, model, colour,
+    vehicle_type]} or 404 when unknown."""
 
     def __init__(self, base_url: str, token: str | None, timeout_s: float = 5.0) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -111,4 +136,7 @@ class HttpKeeperLookup:
         name, address = (data.get("name"), data.get("address")) if isinstance(data, dict) else (None, None)
         if not (isinstance(name, str) and isinstance(address, str)):
             raise KeeperLookupError("keeper service answer lacks name/address")
-        return KeeperRecord(name=name, address=address, source="http")
+        assert isinstance(data, dict)
+        return KeeperRecord(
+            name=name, address=address, source="http", **_vehicle_fields(data, "keeper service")
+        )

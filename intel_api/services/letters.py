@@ -35,11 +35,12 @@ from platewatch.config import LetterPolicy
 log = logging.getLogger(__name__)
 
 ALLOWED: dict[LetterStatus, set[LetterStatus]] = {
-    LetterStatus.AWAITING_APPROVAL: {LetterStatus.APPROVED, LetterStatus.CANCELLED},
-    LetterStatus.APPROVED: {LetterStatus.SENT, LetterStatus.CANCELLED},
-    LetterStatus.SENT: {LetterStatus.RESPONDED},
+    LetterStatus.AWAITING_APPROVAL: {LetterStatus.APPROVED, LetterStatus.CANCELLED, LetterStatus.WITHDRAWN},
+    LetterStatus.APPROVED: {LetterStatus.SENT, LetterStatus.CANCELLED, LetterStatus.WITHDRAWN},
+    LetterStatus.SENT: {LetterStatus.RESPONDED, LetterStatus.WITHDRAWN},
     LetterStatus.CANCELLED: set(),
-    LetterStatus.RESPONDED: set(),
+    LetterStatus.RESPONDED: {LetterStatus.WITHDRAWN},
+    LetterStatus.WITHDRAWN: set(),
 }
 # Occasions turn over in the morning, matching the rules' default night end (19:00-07:00).
 DAY_TURNS_AT = time(7, 0)
@@ -49,6 +50,15 @@ class InvalidTransition(Exception):
     def __init__(self, letter_id: int, current: LetterStatus, target: LetterStatus) -> None:
         self.letter_id, self.current, self.target = letter_id, current, target
         super().__init__(f"letter {letter_id}: {current.value} -> {target.value} is not allowed")
+
+
+class KeeperMismatch(Exception):
+    """The keeper-record check found the record at odds with the images (issue 12): possible misread
+    or cloned plate. The letter stays blocked until an officer dismisses the mismatch flag."""
+
+    def __init__(self, letter_id: int, flag_id: int | None) -> None:
+        self.letter_id, self.flag_id = letter_id, flag_id
+        super().__init__(f"letter {letter_id} is blocked by keeper mismatch flag {flag_id}")
 
 
 class MissingKeeper(Exception):
@@ -172,6 +182,9 @@ def _fill_keeper(letter: Letter, keeper: KeeperLookup) -> str | None:
     return None
 
 
+fill_keeper = _fill_keeper
+
+
 def approve(
     session: Session,
     letter: Letter,
@@ -191,6 +204,11 @@ def approve(
         _fill_keeper(letter, keeper)
     if letter.keeper_address is None or letter.keeper_name is None:
         raise MissingKeeper(letter.id)
+    from intel_api.services import keeper_check  # imports this module; resolved at call time
+
+    blocking = keeper_check.blocking_flag(session, letter)
+    if blocking is not None:
+        raise KeeperMismatch(letter.id, blocking)
     sightings = qualifying_sightings(session, letter.plate_text, letter.policy_window_start)
     content = LetterContent(
         reference=f"PW-L{letter.id:06d}",
@@ -229,6 +247,7 @@ def cancel(session: Session, letter: Letter, actor: Principal, reason: str) -> L
 
 def mark_sent(session: Session, letter: Letter, actor: Principal) -> Letter:
     transition(letter, LetterStatus.SENT)
+    letter.sent_at = datetime.now(UTC)
     audit.record(session, actor, "letter.sent", "letter", letter.id)
     return letter
 

@@ -47,6 +47,8 @@ class RetentionReport:
     orphan_files: int = 0
     kept_for_casework: int = 0
     audit_events: int = 0
+    letters: int = 0
+    representations: int = 0
     file_errors: list[str] = field(default_factory=list)
     # Deleted by `delete_files` only after the caller committed: a failed commit keeps rows and files.
     doomed_files: list[Path] = field(default_factory=list)
@@ -79,6 +81,7 @@ def run(
     dry_run: bool,
     audit_days: int | None = None,
     now: datetime | None = None,
+    letters_days: int | None = None,
 ) -> RetentionReport:
     now = now or datetime.now(UTC)
     report = RetentionReport(cutoff=now - timedelta(days=days), dry_run=dry_run)
@@ -123,6 +126,11 @@ def run(
         report.audit_events = session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(audit_old)) or 0
         if not dry_run:
             session.execute(sa.delete(AuditEvent).where(audit_old))
+    if letters_days is not None:
+        from intel_api.services.representations import purge_finished  # issue 12: letter records
+
+        purged = purge_finished(session, letters_days, now, dry_run)
+        report.letters, report.representations = purged["letters"], purged["representations"]
     if not dry_run:
         audit.record(
             session,

@@ -29,6 +29,7 @@ def run(
                 site.storage.evidence_path(),
                 dry_run,
                 audit_days=site.retention.audit_days,
+                letters_days=site.retention.letters_days,
             )
             if dry_run:
                 s.rollback()

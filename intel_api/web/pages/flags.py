@@ -14,9 +14,7 @@ from intel_api.auth import Principal
 from intel_api.context import AppContext
 from intel_api.db.models import Flag, FlagKind, FlagStatus, ReviewAction, Role, Sighting, User
 from intel_api.deps import ContextDep, SessionDep
-from intel_api.rules.nights import parse_hhmm
-from intel_api.services import audit, review
-from intel_api.services import letters as letters_svc
+from intel_api.services import audit, ladder, review
 from intel_api.services.evidence import resolve_evidence
 from intel_api.web.deps import CsrfChecked, OfficerPage, deny
 from intel_api.web.forms import FormError, clean_plate, clean_reason
@@ -180,15 +178,17 @@ def review_flag(
             session, principal, request, f"Flag {flag_id} is escalated; only a supervisor can decide it."
         ) from None
     note = f"Flag {chosen.value}ed."
-    if chosen == ReviewAction.CONFIRM:
-        outcome = letters_svc.draft_for_confirmed_flag(
+    if chosen == ReviewAction.CONFIRM and flag.kind != FlagKind.KEEPER_MISMATCH:
+        # The same escalation ladder as the API's confirm (stage 1 is the keeper letter policy).
+        outcome = ladder.on_flag_confirmed(
             session,
             flag,
-            ctx.site.letters,
+            ctx.site,
             ctx.tz,
             ctx.keeper,
             principal,
-            turns_at=parse_hhmm(ctx.site.rules.frequent.night_end),
+            turns_at=ctx.site.rules.frequent.night_end_time,
+            reason=why,
         )
         note += f" Letter: {outcome.reason}."
     session.commit()

@@ -1,0 +1,66 @@
+"""The partnership report: aggregate figures only (no plates, no addresses), as JSON or PDF."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Response, status
+
+from intel_api.deps import ContextDep, Officer, SessionDep
+from intel_api.services import audit
+from intel_api.services import report as svc
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+MAX_DAYS = 62  # a fortnight or a month, with room for a long month and a late meeting
+
+
+def _check(start: date, end: date) -> None:
+    if end < start:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "'end' must not be before 'start'.")
+    if (end - start).days + 1 > MAX_DAYS:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"The report covers at most {MAX_DAYS} days."
+        )
+
+
+@router.get("/partnership", summary="Partnership report figures for a period (aggregate only)")
+def partnership(
+    start: date, end: date, session: SessionDep, ctx: ContextDep, principal: Officer
+) -> dict[str, Any]:
+    _check(start, end)
+    report = svc.compute(session, start, end, ctx.tz)
+    audit.record(
+        session,
+        principal,
+        "report.partnership",
+        "report",
+        None,
+        details={"start": start.isoformat(), "end": end.isoformat(), "format": "json"},
+    )
+    session.commit()
+    return report.as_dict()
+
+
+@router.get(
+    "/partnership.pdf",
+    summary="The partnership report as a PDF with its plots",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def partnership_pdf(
+    start: date, end: date, session: SessionDep, ctx: ContextDep, principal: Officer
+) -> Response:
+    _check(start, end)
+    report = svc.compute(session, start, end, ctx.tz)
+    data = svc.pdf(report, ctx.site.site.name, svc.plots(report))
+    audit.record(
+        session,
+        principal,
+        "report.partnership",
+        "report",
+        None,
+        details={"start": start.isoformat(), "end": end.isoformat(), "format": "pdf"},
+    )
+    session.commit()
+    return Response(data, media_type="application/pdf", headers={"Cache-Control": "no-store"})
