@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -71,7 +70,6 @@ def test_labels_round_trip_through_ctc_encoding_and_greedy_decoding() -> None:
 
 
 def test_a_few_training_steps_reduce_the_ctc_loss(english_g2: Path) -> None:
-    started = time.monotonic()
     torch.manual_seed(0)
     torch.set_num_threads(2)
     model = build_model()
@@ -92,7 +90,6 @@ def test_a_few_training_steps_reduce_the_ctc_loss(english_g2: Path) -> None:
         opt.step()
         losses.append(float(loss.detach()))
     assert losses[-1] < 0.7 * losses[0], losses
-    assert time.monotonic() - started < 60
 
 
 def test_export_writes_an_easyocr_folder(tmp_path: Path, english_g2: Path) -> None:
