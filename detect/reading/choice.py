@@ -60,12 +60,13 @@ class _Choice:
     reader: str
 
 
-def _expansions(text: str) -> list[tuple[str, float]]:
-    """The text itself, plus the text without a leading country identifier (with a small penalty)."""
-    out = [(text, 0.0)]
+def _expansions(text: str) -> list[tuple[str, float, str]]:
+    """The text itself, plus the text without a leading country identifier (with a small penalty),
+    each with the identifier it lost: the band's letters, evidence of the plate's country."""
+    out = [(text, 0.0, "")]
     for prefix in _COUNTRY_PREFIXES:
         if text.startswith(prefix) and len(text) - len(prefix) >= 4:
-            out.append((text[len(prefix) :], _PREFIX_PENALTY))
+            out.append((text[len(prefix) :], _PREFIX_PENALTY, prefix))
     return out
 
 
@@ -87,8 +88,8 @@ def choose_text(
         weight = READER_WEIGHTS.get(cand.reader, 1.0) if len(readers) > 1 else 1.0
         day = on_date.date() if on_date else None
         whole_valid = apply_grammar(cand.text, region, on_date=day).valid
-        for text, prefix_penalty in _expansions(cand.text):
-            result = apply_grammar(text, region, on_date=day)
+        for text, prefix_penalty, band in _expansions(cand.text):
+            result = apply_grammar(text, region, on_date=day, band=band)
             if prefix_penalty and (whole_valid or not result.valid):
                 # Strip a country code only when the whole string is not a plate and the rest is:
                 # "BB751BH" must not lose its first letter to Belgium's "B".
