@@ -87,7 +87,6 @@ class CandidateFeatures:
             float(self.known),
             float(self.corrected),
             float(self.ambiguous),
-            float(self.truncated),
             float(self.foreign),
         ]
 
@@ -99,9 +98,9 @@ FEATURE_NAMES = (
     "known",
     "corrected",
     "ambiguous",
-    "truncated",
     "foreign",
 )
+# `truncated` is not an input: the whole-plate rule removes such candidates before the combiner.
 
 
 def _expansions(text: str) -> list[tuple[str, float, str]]:

@@ -1,12 +1,12 @@
 """The candidate combiner: a logistic model over measured candidate features, fitted on data.
 
-p(right) = sigmoid(bias + sum(w_i x_i)) over the features of `detect.reading.choice.CandidateFeatures`
-(per-character confidence, reader agreement, grammar fit, format, repairs, ambiguity, the
-whole-plate flag, country evidence). The weights are not hand-set: `offline/fit_combiner.py`
-fits them by L2-regularised logistic regression on the "fit" half of real crops and writes
-`combiner.json` beside this module with the command that produced it; the probability is then
-calibrated by construction (log-loss) and checked on the other half (docs/benchmarks.md).
-Without the file the hand-set ranking of earlier releases is used, and the log says so.
+p(right) = sigmoid(bias + sum(w_i x_i)) over `detect.reading.choice.CandidateFeatures.vector()`:
+per-character confidence, reader agreement, grammar fit, format, repair, ambiguity and country
+evidence (candidates failing the whole-plate rule never reach it). The weights are not hand-set:
+`offline/fit_combiner.py` fits them by L2-regularised logistic regression on the "fit" half of
+real crops and writes `combiner.json` beside this module with the command that produced it; the
+probability is then calibrated by construction (log-loss) and checked on the other half
+(docs/benchmarks.md). Without the file the hand-set ranking of earlier releases is used (logged).
 """
 
 from __future__ import annotations
