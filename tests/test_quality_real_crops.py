@@ -46,10 +46,13 @@ def test_far_blurred_views_of_a_real_plate_measure_poorer(openalpr_dir: Path, na
     image, box, _ = _load(openalpr_dir, name)
     good_patch, good_box = _view(image, box, 1.0, None)
     good = plate_quality(good_patch, good_box)
-    for scale, blur in ((0.3, None), (0.3, "motion"), (0.5, "gauss"), (1.0, "motion")):
+    for scale, blur in ((0.3, None), (0.3, "motion"), (0.5, "gauss"), (1.0, "gauss")):
         patch, sbox = _view(image, box, scale, blur)
         poor = plate_quality(patch, sbox)
-        assert poor < 0.7 * good, (name, scale, blur, poor, good)
+        assert poor < 0.5 * good, (name, scale, blur, poor, good)
+    # A 7 px smear of a 120-200 px plate costs less than a far view, but it is measured.
+    patch, sbox = _view(image, box, 1.0, "motion")
+    assert plate_quality(patch, sbox) < 0.9 * good
 
 
 def test_one_good_real_frame_beats_many_poor_real_frames(openalpr_dir: Path) -> None:
