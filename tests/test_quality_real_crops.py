@@ -38,7 +38,7 @@ def _view(image: np.ndarray, box: BoxXYXY, scale: float, blur: str | None) -> tu
     elif blur == "gauss":
         small = cv2.GaussianBlur(small, (0, 0), 1.5)
     sbox: BoxXYXY = (box[0] * scale, box[1] * scale, box[2] * scale, box[3] * scale)
-    return rectify_plate(small, sbox), sbox
+    return rectify_plate(np.ascontiguousarray(small, dtype=np.uint8), sbox), sbox
 
 
 @pytest.mark.parametrize("name", ["eu1", "eu2", "eu11"])
