@@ -81,6 +81,16 @@ _DUTCH = tuple(
 # British dateless marks as read, so British wins there) and Indonesia's area-number-suffix plates.
 _OTHER = (
     NationalFormat("us_dlllddd", "DL{3}D{3}", repair_target=False),
+    # Layouts that begin with a digit, or whose digits begin with 0, are never British as read (the
+    # British reversed dateless mark has no leading 0); the real US and Argentinian crops show them
+    # "repaired" into prefix or NI plates (033FDH -> D33FDH, HML050 -> HM1050, 2483 -> ZA83).
+    NationalFormat("us_dddlll", "D{3}L{3}", repair_target=False),
+    NationalFormat("us_ar_lllddd", "L{3}D{3}", repair_target=False),
+    NationalFormat("us_d5l2", "D{5}L{2}", repair_target=False),
+    NationalFormat("us_dlddl", "DLD{2}L", repair_target=False),
+    # Digits only: US, Canadian and many older plates. Not seven: a British diplomatic DDD D DDD
+    # read with 0 for its D must stay correctable.
+    NationalFormat("digits", "D{4,6}", repair_target=False),
     # Indonesia: area letters, 1-4 digits, 1-3 suffix letters. The two-letter area with two digits
     # is left out: LL DD LLL is the British current layout, whose misreads (an I or Q among the
     # last letters) must stay correctable.
@@ -107,6 +117,11 @@ _FORMAT_COUNTRY: dict[str, str | None] = {
     "br_mercosul": None,
     **{f.name: "NL" for f in _DUTCH},
     "us_dlllddd": "US",
+    "us_dddlll": "US",
+    "us_ar_lllddd": None,
+    "us_d5l2": "US",
+    "us_dlddl": "US",
+    "digits": None,
     "id": "ID",
     "id_2": "ID",
 }
