@@ -159,3 +159,35 @@ def test_migration_marks_rows_stored_before_it(db_url: str) -> None:
         "mig:gb": ("GB", False),
         "mig:none": (None, False),
     }
+
+
+@pytest.mark.parametrize(
+    ("read", "fmt"),
+    [
+        ("033FDH", "us_dddlll"),  # was "repaired" into the prefix plate D33FDH
+        ("HML050", "us_ar_lllddd"),  # Argentinian LLL DDD; was HM1050
+        ("44124MK", "us_d5l2"),  # was A412AMK
+        ("2W45A", "us_dlddl"),  # was ZW454
+        ("2483", "digits"),  # was the NI plate ZA83
+    ],
+)
+def test_real_crop_reads_never_british_as_read_stay_as_read(read: str, fmt: str) -> None:
+    from datetime import date
+
+    from detect.reading.grammar import apply_grammar
+
+    result = apply_grammar(read, "gb", date(2026, 11, 1))
+    assert result.text == read and not result.corrected and result.foreign
+    assert fmt in (result.format or "").split("+")
+
+
+def test_british_reads_of_the_same_shapes_are_still_british() -> None:
+    from datetime import date
+
+    from detect.reading.grammar import apply_grammar
+
+    on = date(2026, 11, 1)
+    assert apply_grammar("133FDH", "gb", on).country == "GB"  # reversed dateless mark as read
+    assert apply_grammar("ABC123", "gb", on).country == "GB"  # dateless mark as read
+    # A diplomatic plate read with 0 for its D is still repaired: seven digits are not "digits only".
+    assert apply_grammar("1230456", "gb", on).text == "123D456"
