@@ -50,6 +50,8 @@ class PlateRead:
     reader: str = "easyocr"
     grammar_valid: bool = False
     grammar_format: str | None = None  # e.g. "gb_current"; None when no format matched
+    # Measured view quality 0..1 (plate size x sharpness, `detect.reading.quality`); None: unknown.
+    quality: float | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.confidence <= 1.0:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from detect.reading.country import country_of_format, is_foreign_format
 from detect.records import PlateRead, Sighting, VehicleClass, ZoneDwell
 from intel_api.db.models import Camera, PlateReadRow
 from intel_api.db.models import Sighting as SightingRow
@@ -202,6 +203,8 @@ def _row_values(s: Sighting) -> dict[str, Any]:
         "plate_confidence": p.confidence if p else None,
         "plate_format": p.grammar_format if p else None,
         "plate_valid": p.grammar_valid if p else False,
+        "plate_country": country_of_format(p.grammar_format) if p else None,
+        "plate_foreign": is_foreign_format(p.grammar_format) if p else False,
         "speed_kmh": s.speed_kmh,
         "min_speed_kmh": s.min_speed_kmh,
         "direction": s.direction,

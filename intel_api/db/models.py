@@ -115,6 +115,11 @@ class Sighting(Base):
     plate_confidence: Mapped[float | None] = mapped_column(sa.Float)
     plate_format: Mapped[str | None] = mapped_column(sa.String(32))
     plate_valid: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # The country the plate was read as (`detect.reading.country`, from band letters or a national
+    # format the read fits as it stands): "GB", a foreign ISO code, or None when not known. A foreign
+    # plate (plate_foreign, country known or not) never gets a British keeper look-up. Migration 0006.
+    plate_country: Mapped[str | None] = mapped_column(sa.String(2))
+    plate_foreign: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     # Set when an officer corrects the plate; plate_text then holds the corrected value.
     plate_corrected_by: Mapped[str | None] = mapped_column(sa.String(64))
     speed_kmh: Mapped[float | None] = mapped_column(sa.Float)
