@@ -64,7 +64,7 @@ def test_whole_officer_session(browser: WebDriver, site: Site) -> None:
     browser.find_element(By.ID, "submit-review").click()
     assert browser.find_element(By.ID, "flag-status").text == "confirmed"
     assert browser.find_element(By.ID, "flag-plate").text == "AB12CDF"
-    assert "Letter: letter drafted" in browser.find_element(By.CSS_SELECTOR, ".note").text
+    assert "letter drafted" in browser.find_element(By.CSS_SELECTOR, ".note").text
     with site.sessions() as s:
         flag = s.get(m.Flag, site.ids["flag"])
         assert flag is not None and flag.status == m.FlagStatus.CONFIRMED
