@@ -87,6 +87,8 @@ flag_sighting = sa.Table(
     Base.metadata,
     sa.Column("flag_id", sa.ForeignKey("flag.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("sighting_id", sa.ForeignKey("sighting.id", ondelete="CASCADE"), primary_key=True),
+    # The primary key leads with flag_id: finding (or cascading) a sighting's links needs its own index.
+    sa.Index("ix_flag_sighting_sighting_id", "sighting_id"),
 )
 
 
@@ -110,6 +112,10 @@ class Sighting(Base):
     plate_confidence: Mapped[float | None] = mapped_column(sa.Float)
     plate_format: Mapped[str | None] = mapped_column(sa.String(32))
     plate_valid: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # The rest of the consensus read, so a stored sighting is the record it came from (contract v1).
+    plate_timestamp: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    plate_box: Mapped[list[float] | None] = mapped_column(sa.JSON)
+    plate_reader: Mapped[str | None] = mapped_column(sa.String(32))
     # Set when an officer corrects the plate; plate_text then holds the corrected value.
     plate_corrected_by: Mapped[str | None] = mapped_column(sa.String(64))
     speed_kmh: Mapped[float | None] = mapped_column(sa.Float)
@@ -123,6 +129,7 @@ class Sighting(Base):
     plate_image_path: Mapped[str | None] = mapped_column(sa.String(500))
     vehicle_image_path: Mapped[str | None] = mapped_column(sa.String(500))
     frames_seen: Mapped[int] = mapped_column(sa.Integer, default=0)
+    extra: Mapped[dict[str, str] | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     reads: Mapped[list[PlateReadRow]] = relationship(
@@ -144,6 +151,7 @@ class PlateReadRow(Base):
     confidence: Mapped[float] = mapped_column(sa.Float)
     reader: Mapped[str] = mapped_column(sa.String(32))
     grammar_valid: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    grammar_format: Mapped[str | None] = mapped_column(sa.String(32))
     box: Mapped[list[float] | None] = mapped_column(sa.JSON)
 
     sighting: Mapped[Sighting] = relationship(back_populates="reads")
