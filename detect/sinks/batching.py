@@ -71,6 +71,7 @@ class BatchingSink(threading.Thread):
         self.stats = SinkStats()
         self._queue: queue.Queue[Sighting | object] = queue.Queue(maxsize=queue_size)
         self._last_attempt = 0.0
+        self._drain_until = 0.0
         self._stats_lock = threading.Lock()
 
     # -- to implement --------------------------------------------------------------------------
@@ -94,8 +95,13 @@ class BatchingSink(threading.Thread):
             with self._stats_lock:
                 self.stats.spooled += 1
 
-    def close(self, timeout: float | None = 60.0) -> SinkStats:
-        """Store what is queued (or spool it), stop the thread, and return the counts."""
+    def close(self, timeout: float | None = 60.0, drain_s: float = 0.0) -> SinkStats:
+        """Store what is queued (or spool it), stop the thread, and return the counts.
+
+        With `drain_s`, keep retrying the spool that long for the target to come back before stopping
+        (what is still spooled then stays on disk for the next start).
+        """
+        self._drain_until = time.monotonic() + drain_s
         self._queue.put(_STOP)
         self.join(timeout)
         if self.is_alive():
@@ -137,8 +143,11 @@ class BatchingSink(threading.Thread):
                 batch = []
             elif self.spool.has_pending() and time.monotonic() - self._last_attempt >= self.retry_seconds:
                 self._replay()
-        if self.spool.has_pending():
+        while self.spool.has_pending():
             self._replay()
+            if not self.spool.has_pending() or time.monotonic() >= self._drain_until:
+                break
+            time.sleep(self.retry_seconds)
 
     def _store(self, batch: Sequence[Sighting]) -> None:
         if not batch:  # an unreadable spool line, already moved aside
