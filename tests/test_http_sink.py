@@ -189,3 +189,19 @@ def test_http_sink_keeps_refused_sightings_and_a_wrong_key_loses_nothing(
     kept = [json.loads(line) for line in sink.spool.rejected.read_text().splitlines()]
     assert kept[0]["sighting"]["track_key"] == unknown_camera.track_key and "422" in kept[0]["reason"]
     assert stored(world) == [good]
+
+
+def test_process_with_api_url_needs_a_key_and_an_http_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from platewatch.cli.main import app
+
+    monkeypatch.delenv("PLATEWATCH_API_KEY", raising=False)
+    config = str(Path(__file__).resolve().parents[1] / "configs/demo.yaml")
+    no_key = CliRunner().invoke(app, ["process", "--config", config, "--api-url", "http://127.0.0.1:9"])
+    assert no_key.exit_code == 2 and "PLATEWATCH_API_KEY" in no_key.output
+    monkeypatch.setenv("PLATEWATCH_API_KEY", "k")
+    bad_url = CliRunner().invoke(app, ["process", "--config", config, "--api-url", "ftp://x"])
+    assert bad_url.exit_code == 2 and "http(s) URL" in bad_url.output
