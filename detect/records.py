@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 
 class VehicleClass(StrEnum):
@@ -58,6 +59,10 @@ class PlateRead:
             raise ValueError(f"confidence must be in [0, 1], got {self.confidence}")
         if self.timestamp.tzinfo is None:
             raise ValueError("PlateRead.timestamp must be timezone-aware (UTC)")
+
+
+# The body colours `detect.colour` measures; here so the wire contract needs no OpenCV.
+ColourName = Literal["black", "white", "grey", "red", "orange", "yellow", "green", "blue", "brown"]
 
 
 @dataclass(frozen=True, slots=True)
