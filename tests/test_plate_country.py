@@ -109,6 +109,10 @@ def test_only_a_british_read_raises_a_keeper_letter(world: World, read: str, let
         flag = add_flag(s, plate, rows, dedupe=f"country:{read}")
         s.commit()
         flag_id = flag.id
+    shown = world.client.get(f"/sightings/{rows[0].id}?reason=letter+check", headers=world.as_("officer"))
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["plate_foreign"] is (not letter)
+    assert shown.json()["plate_country"] == ("GB" if letter else ("FR" if read.startswith("F") else None))
     result = _confirm(world, flag_id)
     with world.sessions() as s:
         letters = list(s.scalars(sa.select(m.Letter).where(m.Letter.plate_text == plate)))
