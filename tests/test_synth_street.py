@@ -129,3 +129,17 @@ def test_street_options_are_validated() -> None:
         StreetDegradation(max_motion_frac=0.9)
     with pytest.raises(ValueError, match="max_yaw_deg"):
         StreetDegradation(max_yaw_deg=85)
+
+
+@needs_glyphs
+def test_training_batches_take_the_street_fraction() -> None:
+    from offline.ocr_training.dataset import _street_options, synthetic_batch
+
+    picked = [_street_options(5, i, 0.3) is not None for i in range(400)]
+    assert 0.22 < sum(picked) / 400 < 0.38
+    assert picked == [_street_options(5, i, 0.3) is not None for i in range(400)]  # reproducible
+    assert all(_street_options(5, i, 0.0) is None for i in range(50))
+    plain_x, plain_y = synthetic_batch(3, 0, 4)
+    street_x, street_y = synthetic_batch(3, 0, 4, street_fraction=1.0)
+    assert plain_y == street_y  # same plates, other degradation
+    assert plain_x.shape != street_x.shape or not bool((plain_x == street_x).all())
