@@ -253,8 +253,13 @@ def stored_plates(database_url: str) -> list[StoredPlate]:
     return [StoredPlate(str(text), float(conf or 0.0)) for text, conf in rows if text]
 
 
-def run_clips() -> dict[str, Any]:
+def run_clips(only: Sequence[str] | None = None) -> dict[str, Any]:
     labels = _clip_labels()
+    if only:
+        unknown = sorted(set(only) - set(labels))
+        if unknown:
+            raise SystemExit(f"error: no clip {', '.join(unknown)} in {CLIPS_DIR / 'labels.csv'}")
+        labels = {k: v for k, v in labels.items() if k in only}
     platewatch = Path(sys.executable).with_name("platewatch")
     if not platewatch.is_file():
         raise SystemExit(f"error: {platewatch} not found (install the package into this environment)")
@@ -313,6 +318,7 @@ def run_clips() -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Street-camera plate-reading benchmark.")
     parser.add_argument("--clips", action="store_true", help="run platewatch process on the plate clips")
+    parser.add_argument("--clip", action="append", help="with --clips: only this clip (repeatable)")
     parser.add_argument("--limit", type=int, default=None, help="first N labelled plates per set")
     parser.add_argument("--widths", type=_ints, default=list(WIDTHS), help="plate widths, e.g. 48,64")
     parser.add_argument(
@@ -325,7 +331,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be >= 1")
-    report = run_clips() if args.clips else run_stills(args)
+    report = run_clips(args.clip) if args.clips else run_stills(args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(f"wrote {args.out}")
