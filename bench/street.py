@@ -9,7 +9,8 @@ not part of this measurement). Prints exact accuracy and accuracy at letter grad
 confidence >= `detection.letter_grade_confidence`, 0.9) per width x condition, counts wrong reads at
 or above letter grade, plots both against width (PNG), and writes JSON.
 
-    .venv/bin/python bench/street.py --limit 20 --out bench/out/street.json    # a few minutes
+    .venv/bin/python bench/street.py --out bench/out/street.json    # first 20 plates per set
+    .venv/bin/python bench/street.py --limit 0                      # every plate (2,808 reads)
     .venv/bin/python bench/street.py --widths 64 --conditions motion5,motion9
 
 Clips (`--clips`): `platewatch process` on each clip in shared/data/plate_clips with a whole-frame
@@ -281,7 +282,11 @@ def run_clips(only: Sequence[str] | None = None) -> dict[str, Any]:
             t0 = time.perf_counter()
             done = subprocess.run(cmd, capture_output=True, text=True, check=False)
             seconds = time.perf_counter() - t0
-            if done.returncode != 0:
+            output = done.stdout + done.stderr
+            if done.returncode != 0 and "is cut off" in output:
+                # A clip shorter than its header (paris_rain.mp4): every decodable frame was processed.
+                print(f"note: {clip_name} is cut off; scoring the frames that decode", flush=True)
+            elif done.returncode != 0:
                 print(
                     f"error: platewatch process failed on {clip_name}:\n{done.stderr[-2000:]}",
                     file=sys.stderr,
@@ -319,7 +324,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Street-camera plate-reading benchmark.")
     parser.add_argument("--clips", action="store_true", help="run platewatch process on the plate clips")
     parser.add_argument("--clip", action="append", help="with --clips: only this clip (repeatable)")
-    parser.add_argument("--limit", type=int, default=None, help="first N labelled plates per set")
+    # 20 per set: 29 plates x 24 cells, minutes on a quiet 2-core machine; 0 reads all 117 plates.
+    parser.add_argument("--limit", type=int, default=20, help="first N labelled plates per set (0: all)")
     parser.add_argument("--widths", type=_ints, default=list(WIDTHS), help="plate widths, e.g. 48,64")
     parser.add_argument(
         "--conditions", type=_conditions, default=list(CONDITIONS), help=f"from {','.join(CONDITIONS)}"
@@ -329,8 +335,9 @@ def main() -> None:
     parser.add_argument("--no-plot", dest="plot", action="store_const", const=None)
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "street.json")
     args = parser.parse_args()
-    if args.limit is not None and args.limit < 1:
-        parser.error("--limit must be >= 1")
+    if args.limit < 0:
+        parser.error("--limit must be >= 0")
+    args.limit = args.limit or None
     report = run_clips(args.clip) if args.clips else run_stills(args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
