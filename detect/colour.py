@@ -12,13 +12,14 @@ Accuracy on labelled real photos is in docs/benchmarks.md (`bench/colour.py`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import get_args
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
-ColourName = Literal["black", "white", "grey", "red", "orange", "yellow", "green", "blue", "brown"]
+from detect.records import ColourName
+
 COLOURS: tuple[str, ...] = get_args(ColourName)
 CHROMATIC_SHARE = 0.20  # of body pixels saturated enough to carry a hue
 MIN_SAT = 60

@@ -3,7 +3,9 @@
 Steps (`track_consensus`):
 1. Normalise each read and run the region grammar on it; empty reads and texts longer than
    ``MAX_TEXT_LEN`` are counted in ``total`` but otherwise ignored.
-   A read weighs its confidence, times ``VALID_WEIGHT`` when its text is grammar-valid.
+   A read weighs its confidence, times its measured view quality (plate size x sharpness,
+   `detect.reading.quality`; 1 when unknown), times ``VALID_WEIGHT`` when its text is grammar-valid,
+   so one large sharp frame outweighs many small blurred ones.
 2. Cluster the distinct per-read texts, heaviest first: a text joins the first cluster whose leader
    is within confusable distance 1 (confusable swaps are free, one other edit allowed), else it
    starts a new cluster. Leader clustering, not single linkage, so that a chain of one-edit steps
@@ -135,6 +137,7 @@ def track_consensus(
         reader=CONSENSUS_READER,
         grammar_valid=final.valid,
         grammar_format=final.format,
+        quality=best.read.quality,
     )
     return Consensus(
         read=read,
@@ -153,7 +156,8 @@ def _items(reads: Sequence[PlateRead], region: Region, on: date) -> list[_Item]:
         if not raw or len(raw) > MAX_TEXT_LEN:
             continue
         grammar = apply_grammar(raw, region, on)
-        weight = read.confidence * (VALID_WEIGHT if grammar.valid else 1.0)
+        quality = 1.0 if read.quality is None else read.quality
+        weight = read.confidence * quality * (VALID_WEIGHT if grammar.valid else 1.0)
         items.append(_Item(read, raw, grammar, weight))
     return items
 
@@ -228,11 +232,12 @@ def _evidence(supporters: list[_Item]) -> float:
 
 
 def _best_read(candidates: list[_Item], text: str) -> _Item:
-    """The read that best supports `text`: most matching positions, then confidence, then earliest."""
+    """The read that best supports `text`: most matching positions, then weight (confidence x view
+    quality), then earliest."""
 
     def key(item: _Item) -> tuple[int, float, float]:
         matches = sum(a == b for a, b in zip(item.text, text, strict=False))
-        return (matches, item.read.confidence, -item.read.timestamp.timestamp())
+        return (matches, item.weight, -item.read.timestamp.timestamp())
 
     return max(candidates, key=key)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 
 class VehicleClass(StrEnum):
@@ -50,12 +51,18 @@ class PlateRead:
     reader: str = "easyocr"
     grammar_valid: bool = False
     grammar_format: str | None = None  # e.g. "gb_current"; None when no format matched
+    # Measured view quality 0..1 (plate size x sharpness, `detect.reading.quality`); None: unknown.
+    quality: float | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.confidence <= 1.0:
             raise ValueError(f"confidence must be in [0, 1], got {self.confidence}")
         if self.timestamp.tzinfo is None:
             raise ValueError("PlateRead.timestamp must be timezone-aware (UTC)")
+
+
+# The body colours `detect.colour` measures; here so the wire contract needs no OpenCV.
+ColourName = Literal["black", "white", "grey", "red", "orange", "yellow", "green", "blue", "brown"]
 
 
 @dataclass(frozen=True, slots=True)

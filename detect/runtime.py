@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 
@@ -27,9 +28,11 @@ from ingest.image_folder import ImageFolderSource
 from ingest.source import FrameSource
 from ingest.stream import redact_url
 from ingest.video_file import VideoFileSource
-from intel_api.store import CameraInfo
 from platewatch.config import Camera, SiteConfig
 from platewatch.redact import redact
+
+if TYPE_CHECKING:
+    from intel_api.store import CameraInfo
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,9 @@ def load_models(cfg: SiteConfig, read_plates: bool = True) -> Models:
 
 
 def camera_info(camera: Camera) -> CameraInfo:
+    # Imported here: a worker with the HTTP sink never loads intel_api's database layer.
+    from intel_api.store import CameraInfo
+
     return CameraInfo(
         id=camera.id,
         name=camera.name,

@@ -15,6 +15,11 @@ from ingest.frames import Image
 MAX_MOTION_SAMPLES = 2000
 
 
+def read_weight(read: PlateRead) -> float:
+    """A read's worth as evidence: its confidence x its measured view quality (1 when unknown)."""
+    return read.confidence * (1.0 if read.quality is None else read.quality)
+
+
 @dataclass(slots=True)
 class TrackState:
     track_id: int
@@ -56,11 +61,12 @@ class TrackState:
     def add_read(self, read: PlateRead, crop: Image, cap: int) -> None:
         if len(self.reads) < cap:
             self.reads.append(read)
-        elif read.confidence > min(r.confidence for r in self.reads):
-            # keep the `cap` most confident candidates, in time order
-            weakest = min(range(len(self.reads)), key=lambda i: self.reads[i].confidence)
+        elif read_weight(read) > min(read_weight(r) for r in self.reads):
+            # keep the `cap` best candidates (confidence x view quality), in time order
+            weakest = min(range(len(self.reads)), key=lambda i: read_weight(self.reads[i]))
             del self.reads[weakest]
             self.reads.append(read)
-        if read.confidence > self.plate_crop_confidence:
+        # The evidence crop is the best view: the largest, sharpest frame, weighed by its read.
+        if read_weight(read) > self.plate_crop_confidence:
             self.plate_crop = crop.copy()
-            self.plate_crop_confidence = read.confidence
+            self.plate_crop_confidence = read_weight(read)

@@ -12,14 +12,15 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from detect.contract import SightingV1, contract_problems
+from detect.reading.country import country_of_format, is_foreign_format
 from detect.records import PlateRead, Sighting, VehicleClass, ZoneDwell
 from intel_api.db.models import Camera, PlateReadRow
 from intel_api.db.models import Sighting as SightingRow
-
-SCHEMA_VERSION = 1
 
 
 class SightingFormatError(ValueError):
@@ -46,114 +47,21 @@ class StoreResult:
 
 
 # -- JSON form ---------------------------------------------------------------------------------
-def _read_to_dict(r: PlateRead) -> dict[str, Any]:
-    return {
-        "raw_text": r.raw_text,
-        "text": r.text,
-        "confidence": r.confidence,
-        "timestamp": r.timestamp.isoformat(),
-        "box": list(r.box) if r.box is not None else None,
-        "reader": r.reader,
-        "grammar_valid": r.grammar_valid,
-        "grammar_format": r.grammar_format,
-    }
-
-
 def sighting_to_dict(s: Sighting) -> dict[str, Any]:
-    return {
-        "schema": SCHEMA_VERSION,
-        "camera_id": s.camera_id,
-        "track_key": s.track_key,
-        "vehicle_class": s.vehicle_class.value,
-        "first_seen": s.first_seen.isoformat(),
-        "last_seen": s.last_seen.isoformat(),
-        "plate": _read_to_dict(s.plate) if s.plate is not None else None,
-        "candidates": [_read_to_dict(r) for r in s.candidates],
-        "speed_kmh": s.speed_kmh,
-        "min_speed_kmh": s.min_speed_kmh,
-        "direction": s.direction,
-        "heading_deg": s.heading_deg,
-        "stopped": s.stopped,
-        "stopped_seconds": s.stopped_seconds,
-        "zone_dwell": [
-            {"zone": d.zone, "entered": d.entered.isoformat(), "left": d.left.isoformat()}
-            for d in s.zone_dwell
-        ],
-        "plate_image_path": s.plate_image_path,
-        "vehicle_image_path": s.vehicle_image_path,
-        "frames_seen": s.frames_seen,
-        "colour": s.colour,
-        "colour_confidence": s.colour_confidence,
-        "extra": dict(s.extra),
-    }
-
-
-def _time(d: Mapping[str, Any], key: str) -> datetime:
-    value = d[key]
-    if not isinstance(value, str):
-        raise SightingFormatError(f"{key}: expected an ISO-8601 time string")
-    try:
-        t = datetime.fromisoformat(value)
-    except ValueError as e:
-        raise SightingFormatError(f"{key}: not an ISO-8601 time: {value!r}") from e
-    if t.tzinfo is None:
-        raise SightingFormatError(f"{key}: time needs a timezone offset: {value!r}")
-    return t
-
-
-def _opt_float(d: Mapping[str, Any], key: str) -> float | None:
-    v = d.get(key)
-    return None if v is None else float(v)
-
-
-def _read_from_dict(d: Mapping[str, Any]) -> PlateRead:
-    box = d.get("box")
-    return PlateRead(
-        raw_text=str(d["raw_text"]),
-        text=str(d["text"]),
-        confidence=float(d["confidence"]),
-        timestamp=_time(d, "timestamp"),
-        box=(float(box[0]), float(box[1]), float(box[2]), float(box[3])) if box is not None else None,
-        reader=str(d.get("reader", "easyocr")),
-        grammar_valid=bool(d.get("grammar_valid", False)),
-        grammar_format=d.get("grammar_format"),
-    )
+    """The contract's JSON form (`detect.contract.SightingV1`) of a record."""
+    return SightingV1.from_record(s).model_dump(mode="json")
 
 
 def sighting_from_dict(d: Mapping[str, Any]) -> Sighting:
     """Inverse of `sighting_to_dict`; raises `SightingFormatError` naming what is wrong."""
+    data = dict(d)
+    if "schema" in data and "schema_version" not in data:
+        data["schema_version"] = data.pop("schema")  # spool lines written before the contract
     try:
-        plate = d.get("plate")
-        return Sighting(
-            camera_id=str(d["camera_id"]),
-            track_key=str(d["track_key"]),
-            vehicle_class=VehicleClass(d["vehicle_class"]),
-            first_seen=_time(d, "first_seen"),
-            last_seen=_time(d, "last_seen"),
-            plate=_read_from_dict(plate) if plate is not None else None,
-            candidates=tuple(_read_from_dict(r) for r in d.get("candidates", [])),
-            speed_kmh=_opt_float(d, "speed_kmh"),
-            min_speed_kmh=_opt_float(d, "min_speed_kmh"),
-            direction=d.get("direction"),
-            heading_deg=_opt_float(d, "heading_deg"),
-            stopped=bool(d.get("stopped", False)),
-            stopped_seconds=float(d.get("stopped_seconds", 0.0)),
-            zone_dwell=tuple(
-                ZoneDwell(str(z["zone"]), _time(z, "entered"), _time(z, "left"))
-                for z in d.get("zone_dwell", [])
-            ),
-            plate_image_path=d.get("plate_image_path"),
-            vehicle_image_path=d.get("vehicle_image_path"),
-            frames_seen=int(d.get("frames_seen", 0)),
-            colour=d.get("colour"),
-            colour_confidence=_opt_float(d, "colour_confidence"),
-            extra={str(k): str(v) for k, v in dict(d.get("extra", {})).items()},
-        )
-    except SightingFormatError:
-        raise
-    except KeyError as e:
-        raise SightingFormatError(f"missing field {e.args[0]!r}") from None
-    except (TypeError, ValueError, IndexError) as e:
+        return SightingV1.model_validate(data).to_record()
+    except ValidationError as e:
+        raise SightingFormatError(contract_problems(e)) from None
+    except ValueError as e:  # the record's own checks
         raise SightingFormatError(str(e)) from None
 
 
@@ -202,6 +110,12 @@ def _row_values(s: Sighting) -> dict[str, Any]:
         "plate_confidence": p.confidence if p else None,
         "plate_format": p.grammar_format if p else None,
         "plate_valid": p.grammar_valid if p else False,
+        "plate_country": country_of_format(p.grammar_format) if p else None,
+        "plate_foreign": is_foreign_format(p.grammar_format) if p else False,
+        "plate_timestamp": p.timestamp if p else None,
+        "plate_box": list(p.box) if p and p.box is not None else None,
+        "plate_reader": p.reader if p else None,
+        "plate_quality": p.quality if p else None,
         "speed_kmh": s.speed_kmh,
         "min_speed_kmh": s.min_speed_kmh,
         "direction": s.direction,
@@ -223,6 +137,7 @@ def _row_values(s: Sighting) -> dict[str, Any]:
         "frames_seen": s.frames_seen,
         "colour": s.colour,
         "colour_confidence": s.colour_confidence,
+        "extra": dict(s.extra),
     }
 
 
@@ -260,11 +175,82 @@ def store_sightings(
                     confidence=r.confidence,
                     reader=r.reader,
                     grammar_valid=r.grammar_valid,
+                    grammar_format=r.grammar_format,
+                    quality=r.quality,
                     box=list(r.box) if r.box is not None else None,
                 )
             )
     session.flush()
     return StoreResult(inserted=len(ids), duplicates=duplicates, ids=ids)
+
+
+def _box(raw: list[float] | None) -> tuple[float, float, float, float] | None:
+    return (float(raw[0]), float(raw[1]), float(raw[2]), float(raw[3])) if raw is not None else None
+
+
+def record_from_row(row: SightingRow) -> Sighting:
+    """The record a stored row was made from (the inverse of `store_sightings` for one sighting).
+
+    A row stored before migration 0008 has no consensus time or reader: the plate then takes the
+    sighting's last_seen and the default reader. A plate an officer corrected comes back corrected.
+    """
+    plate: PlateRead | None = None
+    if row.plate_text is not None:
+        plate = PlateRead(
+            raw_text=row.plate_raw or "",
+            text=row.plate_text,
+            confidence=row.plate_confidence or 0.0,
+            timestamp=row.plate_timestamp or row.last_seen,
+            box=_box(row.plate_box),
+            reader=row.plate_reader or "easyocr",
+            grammar_valid=bool(row.plate_valid),
+            grammar_format=row.plate_format,
+            quality=row.plate_quality,
+        )
+    reads = sorted(row.reads, key=lambda r: r.id)
+    return Sighting(
+        camera_id=row.camera_id,
+        track_key=row.track_key,
+        vehicle_class=VehicleClass(row.vehicle_class),
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+        plate=plate,
+        candidates=tuple(
+            PlateRead(
+                raw_text=r.raw_text,
+                text=r.text,
+                confidence=r.confidence,
+                timestamp=r.timestamp,
+                box=_box(r.box),
+                reader=r.reader,
+                grammar_valid=bool(r.grammar_valid),
+                grammar_format=r.grammar_format,
+                quality=r.quality,
+            )
+            for r in reads
+        ),
+        speed_kmh=row.speed_kmh,
+        min_speed_kmh=row.min_speed_kmh,
+        direction=row.direction,
+        heading_deg=row.heading_deg,
+        stopped=bool(row.stopped),
+        stopped_seconds=row.stopped_seconds or 0.0,
+        zone_dwell=tuple(
+            ZoneDwell(
+                str(z["zone"]),
+                datetime.fromisoformat(str(z["entered"])),
+                datetime.fromisoformat(str(z["left"])),
+            )
+            for z in (row.zone_dwell or [])
+            if "entered" in z and "left" in z
+        ),
+        plate_image_path=row.plate_image_path,
+        vehicle_image_path=row.vehicle_image_path,
+        frames_seen=row.frames_seen or 0,
+        extra={str(k): str(v) for k, v in (row.extra or {}).items()},
+        colour=row.colour,
+        colour_confidence=row.colour_confidence,
+    )
 
 
 def find_sightings(

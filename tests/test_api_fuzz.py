@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 FUZZ_EXAMPLES = int(os.environ.get("PLATEWATCH_FUZZ_EXAMPLES", "25"))
 # Rules JSON Schema cannot state, so a schema-valid request may still be refused (422) here: an
 # expiry must lie in the future, an ingested time within the window around now and its camera in
-# the site config, `until` after `since`. Every other check still runs on these operations.
+# the site config, `until` after `since`, a report's `end` after its `start` and at most 62 days on.
+# Every other check still runs on these operations.
 SEMANTIC_422 = {
     "POST /hotlist",
     "POST /exclusions",
@@ -27,6 +28,8 @@ SEMANTIC_422 = {
     "GET /sightings",
     "GET /vehicles/{plate}/visits",
     "GET /audit",
+    "GET /reports/partnership",
+    "GET /reports/partnership.pdf",
 }
 
 

@@ -262,3 +262,18 @@ def test_template_renders_every_placeholder() -> None:
     assert b"/Count 1" in data, "a typical letter fits on one page"
     with pytest.raises(Exception, match="no letter template"):
         load_template("v9")
+
+
+def test_foreign_plate_never_gets_a_keeper_letter(world: World) -> None:
+    """A French plate read by a British camera: confirmed flag, policy met, but no keeper look-up."""
+    with world.sessions() as s:
+        rows = [add_sighting(s, world.evidence_dir, f"cam1:7:{i}", "EJ728LY", night(3 + i)) for i in range(3)]
+        for row in rows:
+            row.plate_format = "sk+fr+it"
+        flag = add_flag(s, "EJ728LY", rows, dedupe="foreign")
+        s.commit()
+        flag_id = flag.id
+    result = confirm(world, flag_id)
+    assert result["letter"] is None and "foreign plate" in str(result["letter_note"])
+    with world.sessions() as s:
+        assert s.scalar(sa.select(sa.func.count(m.Letter.id)).where(m.Letter.plate_text == "EJ728LY")) == 0

@@ -234,12 +234,17 @@ def test_t_in_a_digit_slot_stays_ambiguous_when_both_ages_exist() -> None:
     assert result.alternatives == ("AB11CDE", "AB17CDE")
 
 
-# A character impossible in a letter slot (position 5 of AB12?DE).
-@pytest.mark.parametrize(
-    ("read", "letters"),
-    [("2", "Z"), ("4", "A"), ("5", "S"), ("6", "G"), ("7", "T"), ("8", "B")]
-    + [("0", "DO"), ("1", "JLT"), ("I", "JLT"), ("Q", "DO")],
-)
+# A character impossible in a letter slot (position 5 of AB12?DE). A digit there makes LL DDD LL, a
+# French, Italian or Slovak plate as read: such a read is kept as the foreign plate it may be, never
+# corrected into a British one (detect.reading.country); letters impossible in Britain are repaired.
+@pytest.mark.parametrize("read", list("0124578") + ["6"])
+def test_digit_in_letter_slot_is_kept_as_a_foreign_plate(read: str) -> None:
+    result = apply_grammar(f"AB12{read}DE", "gb", DAY)
+    assert (result.text, result.corrected, result.valid) == (f"AB12{read}DE", False, True)
+    assert result.foreign and "fr" in (result.format or "").split("+")
+
+
+@pytest.mark.parametrize(("read", "letters"), [("I", "JLT"), ("Q", "DO")])
 def test_letter_slot_corrections(read: str, letters: str) -> None:
     result = apply_grammar(f"AB12{read}DE", "gb", DAY)
     if len(letters) == 1:

@@ -108,7 +108,7 @@ def test_screenshots_of_the_main_pages_from_demo_data(tmp_path: Path, shared_dir
         posted = httpx.post(
             f"{base}/ingest/sightings", headers={"X-API-Key": secret}, json=json.loads(batch.read_text())
         )
-        assert posted.status_code == 200 and posted.json()["flags_created"] >= 1
+        assert posted.status_code == 200 and posted.json()["flags_created"] >= 1, posted.text
         sign_in(driver, base, "pc101")
         _shot(driver, out, "dashboard")
         driver.get(f"{base}/ui/flags")

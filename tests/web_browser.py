@@ -32,6 +32,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -204,6 +205,16 @@ def sign_in(driver: WebDriver, base: str, username: str, password: str = PASSWOR
     WebDriverWait(driver, 10).until(
         lambda d: "/ui/login" not in d.current_url or d.find_elements(By.CSS_SELECTOR, ".error")
     )
+
+
+def click_and_load(driver: WebDriver, by: str, value: str) -> None:
+    """Click something that loads a new page, and wait until the old page is gone.
+
+    Without the wait, the next find_element can land on the old page and go stale under load.
+    """
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(by, value).click()
+    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(old))
 
 
 def fetch(driver: WebDriver, path: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from detect.reading.combiner import Combiner, default_combiner
 from detect.reading.grammar import apply_grammar
 from detect.reading.readers import TextCandidate
 
@@ -60,12 +61,55 @@ class _Choice:
     reader: str
 
 
-def _expansions(text: str) -> list[tuple[str, float]]:
-    """The text itself, plus the text without a leading country identifier (with a small penalty)."""
-    out = [(text, 0.0)]
+@dataclass(frozen=True, slots=True)
+class CandidateFeatures:
+    """What is measured about one pooled text: the combiner's inputs (`detect.reading.combiner`)."""
+
+    text: str
+    raw: str
+    reader: str
+    format: str | None
+    confidence: float  # best supporting read's confidence less its penalties (weakest character)
+    agreement: float  # share of reader variants that read this text
+    valid: bool
+    known: bool  # fits a named format
+    corrected: bool  # every supporting read needed a grammar repair
+    ambiguous: bool  # the grammar knows another text one repair away
+    truncated: bool  # another valid candidate reads one more character at an end of this one
+    foreign: bool  # read as a plate of another country
+    legacy_score: float  # the hand-set ranking used before the fitted combiner
+
+    def vector(self) -> list[float]:
+        return [
+            self.confidence,
+            self.agreement,
+            float(self.valid),
+            float(self.known),
+            float(self.corrected),
+            float(self.ambiguous),
+            float(self.foreign),
+        ]
+
+
+FEATURE_NAMES = (
+    "confidence",
+    "agreement",
+    "valid",
+    "known",
+    "corrected",
+    "ambiguous",
+    "foreign",
+)
+# `truncated` is not an input: the whole-plate rule removes such candidates before the combiner.
+
+
+def _expansions(text: str) -> list[tuple[str, float, str]]:
+    """The text itself, plus the text without a leading country identifier (with a small penalty),
+    each with the identifier it lost: the band's letters, evidence of the plate's country."""
+    out = [(text, 0.0, "")]
     for prefix in _COUNTRY_PREFIXES:
         if text.startswith(prefix) and len(text) - len(prefix) >= 4:
-            out.append((text[len(prefix) :], _PREFIX_PENALTY))
+            out.append((text[len(prefix) :], _PREFIX_PENALTY, prefix))
     return out
 
 
@@ -75,11 +119,18 @@ def _expansions(text: str) -> list[tuple[str, float]]:
 MIN_PLATE_CHARS = 4
 
 
-def choose_text(
+def _reads_more(longer: str, shorter: str) -> bool:
+    """`longer` is `shorter` with one more character at its start or end (not a country code)."""
+    if len(longer) != len(shorter) + 1:
+        return False
+    return longer.endswith(shorter) or longer.startswith(shorter)
+
+
+def candidate_features(
     candidates: Sequence[TextCandidate], region: Literal["gb", "any"], on_date: datetime | None = None
-) -> _Choice | None:
-    """Pick one plate text among reader candidates using confidence, agreement and grammar."""
-    pooled: dict[str, list[tuple[TextCandidate, str, bool, str | None, float, bool]]] = {}
+) -> list[CandidateFeatures]:
+    """Every pooled text with its measured features (module docstring for the pooling)."""
+    pooled: dict[str, list[tuple[TextCandidate, str, bool, str | None, float, bool, bool, bool]]] = {}
     readers = {c.reader for c in candidates}
     for cand in candidates:
         if len(cand.text) < MIN_PLATE_CHARS:
@@ -87,8 +138,8 @@ def choose_text(
         weight = READER_WEIGHTS.get(cand.reader, 1.0) if len(readers) > 1 else 1.0
         day = on_date.date() if on_date else None
         whole_valid = apply_grammar(cand.text, region, on_date=day).valid
-        for text, prefix_penalty in _expansions(cand.text):
-            result = apply_grammar(text, region, on_date=day)
+        for text, prefix_penalty, band in _expansions(cand.text):
+            result = apply_grammar(text, region, on_date=day, band=band)
             if prefix_penalty and (whole_valid or not result.valid):
                 # Strip a country code only when the whole string is not a plate and the rest is:
                 # "BB751BH" must not lose its first letter to Belgium's "B".
@@ -97,12 +148,20 @@ def choose_text(
             if result.corrected:
                 penalty += _CORRECTED_PENALTY
             pooled.setdefault(result.text, []).append(
-                (cand, text, result.valid, result.format, penalty, result.ambiguous)
+                (
+                    cand,
+                    text,
+                    result.valid,
+                    result.format,
+                    penalty,
+                    result.ambiguous,
+                    result.corrected,
+                    result.foreign,
+                )
             )
-    if not pooled:
-        return None
     variants = {(c.reader, c.variant) for c in candidates if len(c.text) >= MIN_PLATE_CHARS}
-    best: _Choice | None = None
+    valid_texts = [t for t, support in pooled.items() if any(s[2] and s[3] is not None for s in support)]
+    out: list[CandidateFeatures] = []
     for text, support in pooled.items():
         top = max(support, key=lambda s: s[0].confidence - s[4])
         agreeing = {(s[0].reader, s[0].variant) for s in support}
@@ -110,20 +169,63 @@ def choose_text(
         valid = any(s[2] for s in support)
         confidence = top[0].confidence - top[4]
         known = any(s[3] is not None for s in support)
-        score = (
+        legacy = (
             confidence
             + _AGREEMENT_WEIGHT * agreement
             + (_VALID_BONUS if valid else 0.0)
             + (_FORMAT_BONUS if known else 0.0)
         )
-        # Reported confidence: the best single read, discounted when the readers disagree, so a
-        # letter-grade threshold needs both a confident and a consistent read.
-        reported = confidence * (0.6 + 0.4 * agreement)
-        if any(s[5] for s in support):
-            # The grammar knows another plausible text one repair away: not letter-grade on its own.
-            reported *= _AMBIGUOUS_FACTOR
-        reported = max(0.0, min(1.0, reported))
-        choice = _Choice(top[1], text, valid, top[3], reported, score, top[0].reader)
-        if best is None or choice.score > best.score:
-            best = choice
-    return best
+        out.append(
+            CandidateFeatures(
+                text=text,
+                raw=top[1],
+                reader=top[0].reader,
+                format=top[3],
+                confidence=confidence,
+                agreement=agreement,
+                valid=valid,
+                known=known,
+                corrected=all(s[6] for s in support),
+                ambiguous=any(s[5] for s in support),
+                truncated=any(_reads_more(longer, text) for longer in valid_texts),
+                foreign=any(s[7] for s in support),
+                legacy_score=legacy,
+            )
+        )
+    return out
+
+
+def _legacy_confidence(f: CandidateFeatures) -> float:
+    reported = f.confidence * (0.6 + 0.4 * f.agreement)
+    if f.ambiguous:
+        reported *= _AMBIGUOUS_FACTOR
+    return max(0.0, min(1.0, reported))
+
+
+def choose_text(
+    candidates: Sequence[TextCandidate],
+    region: Literal["gb", "any"],
+    on_date: datetime | None = None,
+    combiner: Combiner | None | Literal["default"] = "default",
+) -> _Choice | None:
+    """Pick one plate text among reader candidates.
+
+    Whole-plate rule first: a text that another valid, formatted candidate extends by one character
+    at its start or end (a dropped first or last character, C71HVY beside LC71HVY) is out while
+    that candidate is in. Then the fitted combiner (`detect.reading.combiner`, weights fitted on
+    real crops by `offline/fit_combiner.py`) ranks the rest by its calibrated probability of being
+    right, which is also the reported confidence. `combiner=None`: the hand-set ranking used before.
+    """
+    features = candidate_features(candidates, region, on_date)
+    if not features:
+        return None
+    whole = [f for f in features if not f.truncated] or features
+    model = default_combiner() if combiner == "default" else combiner
+    if model is None:
+        best = max(whole, key=lambda f: f.legacy_score)
+        score, reported = best.legacy_score, _legacy_confidence(best)
+    else:
+        scored = [(model.probability(f.vector()), f) for f in whole]
+        reported, best = max(scored, key=lambda pf: (pf[0], pf[1].legacy_score))
+        score = reported
+    return _Choice(best.raw, best.text, best.valid, best.format, reported, score, best.reader)

@@ -16,6 +16,13 @@ Correction policy for region ``gb`` (formats and tiers in `detect.reading.gramma
 3. When the best tier holds several readings (``0Y09FEU`` → ``OY09FEU`` or ``DY09FEU``) nothing is
    corrected: ``text == raw``, ``valid`` False, and the readings are listed in ``alternatives``.
 
+Before any correction in region ``gb`` the read's country is decided (`detect.reading.country`): a
+read that fits a British format as it stands is British; otherwise a band naming a foreign country,
+or a foreign national format that the read fits as it stands, makes it foreign, and a foreign read
+is kept exactly as read, with that format (so its country) recorded, and never corrected into a
+British plate (EJ728LY is a French plate, not a misread of EJ72BLY). Only a read that neither
+explains is corrected by the rules above.
+
 Region ``any`` knows a few national formats (`detect.reading.grammar_national`): a read that fits one as
 written is kept; a read that fits none is repaired (O<->0, I<->1, an emblem read as a character)
 only when exactly one text with the fewest repairs results. A read that fits no known format is
@@ -31,6 +38,13 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Literal
 
+from detect.reading.country import (
+    FOREIGN_BAND_FORMAT,
+    band_country,
+    country_of_format,
+    foreign_formats_of,
+    is_foreign_format,
+)
 from detect.reading.grammar_confusion import confusable_distance, confusable_with, is_confusable
 from detect.reading.grammar_gb import MAX_ALTERNATIVE_SWAPS, MAX_CORRECTION_TIER, MAX_CORRECTIONS, gb_readings
 from detect.reading.grammar_national import formats_of, national_readings
@@ -61,6 +75,12 @@ class GrammarResult:
     corrected: bool
     alternatives: tuple[str, ...]  # other valid readings reachable by confusion swaps
     warnings: tuple[str, ...] = ()  # e.g. unpublished memory tag, age identifier not yet issued
+    country: str | None = None  # "GB", a foreign ISO code, or None when unknown
+
+    @property
+    def foreign(self) -> bool:
+        """Read as a plate of another country (known or not): never a British registration."""
+        return (self.country is not None and self.country != "GB") or is_foreign_format(self.format)
 
     @property
     def ambiguous(self) -> bool:
@@ -77,14 +97,17 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
-def apply_grammar(text: str, region: Region, on_date: date | None = None) -> GrammarResult:
+def apply_grammar(
+    text: str, region: Region, on_date: date | None = None, band: str | None = None
+) -> GrammarResult:
     """Normalise `text` and validate/correct it under `region`'s grammar as seen on `on_date`
-    (default: today, UTC). See the module docstring for the policy."""
+    (default: today, UTC). `band`: the country letters read beside the registration (EU band,
+    GB/UK identifier), when a reader returned them. See the module docstring for the policy."""
     raw = normalise(text)
     if region == "any":
         return _apply_any(raw)
     if region == "gb":
-        return _apply_gb(raw, on_date or _today())
+        return _apply_gb(raw, on_date or _today(), band or None)
     raise ValueError(f"unknown plate region {region!r}; expected 'gb' or 'any'")
 
 
@@ -116,18 +139,38 @@ def _apply_any(raw: str) -> GrammarResult:
         # Kept as read, but a repair that fits another country's format is a live doubt (BA3020Z is
         # Croatian as read and Slovak BA302OZ with one O<->0 swap): listed, so confidence can drop.
         others = tuple(r.text for r in readings if r.edits > 0)
-        return GrammarResult(raw, raw, True, own.format, False, others)
+        return GrammarResult(raw, raw, True, own.format, False, others, country=country_of_format(own.format))
     if not readings:
         return GrammarResult(raw, raw, _generic_plate(raw), None, False, ())
     fewest = min(r.edits for r in readings)
     top = [r for r in readings if r.edits == fewest]
     if len(top) > 1:
         return GrammarResult(raw, raw, _generic_plate(raw), None, False, tuple(r.text for r in top))
-    return GrammarResult(raw, top[0].text, True, top[0].format, True, ())
+    fmt = top[0].format
+    return GrammarResult(raw, top[0].text, True, fmt, True, (), country=country_of_format(fmt))
+
+
+def _foreign(raw: str, band: str | None) -> GrammarResult | None:
+    """`raw` kept as read when a foreign band or a foreign format as read explains it; else None."""
+    country = band_country(band)
+    if country == "GB":
+        return None  # a British identifier: the UK grammar may correct
+    formats = foreign_formats_of(raw)
+    if country is not None:
+        of_band = tuple(f for f in formats if country_of_format(f) == country)
+        fmt = "+".join(of_band or formats) or f"{FOREIGN_BAND_FORMAT}_{country.lower()}"
+        return GrammarResult(
+            raw, raw, bool(formats) or _generic_plate(raw), fmt, False, (), ("foreign band",), country
+        )
+    if formats:
+        fmt = "+".join(formats)
+        warning = "fits a foreign format as read; not corrected"
+        return GrammarResult(raw, raw, True, fmt, False, (), (warning,), country_of_format(fmt))
+    return None
 
 
 @lru_cache(maxsize=8192)
-def _apply_gb(raw: str, on: date) -> GrammarResult:
+def _apply_gb(raw: str, on: date, band: str | None = None) -> GrammarResult:
     readings = gb_readings(raw, on, MAX_CORRECTIONS)
     own = next((r for r in readings if r.text == raw), None)
     if own is not None:
@@ -136,7 +179,10 @@ def _apply_gb(raw: str, on: date) -> GrammarResult:
             for r in readings
             if r.tier < own.tier and r.tier <= MAX_CORRECTION_TIER and r.swaps <= MAX_ALTERNATIVE_SWAPS
         )
-        return GrammarResult(raw, raw, True, own.format, False, better, own.warnings)
+        return GrammarResult(raw, raw, True, own.format, False, better, own.warnings, "GB")
+    foreign = _foreign(raw, band)
+    if foreign is not None:
+        return foreign
     targets = [r for r in readings if r.tier <= MAX_CORRECTION_TIER]
     if not targets:
         return GrammarResult(raw, raw, False, None, False, ())
@@ -145,4 +191,4 @@ def _apply_gb(raw: str, on: date) -> GrammarResult:
     if len(top) > 1:
         return GrammarResult(raw, raw, False, None, False, tuple(r.text for r in top))
     only = top[0]
-    return GrammarResult(raw, only.text, True, only.format, True, (), only.warnings)
+    return GrammarResult(raw, only.text, True, only.format, True, (), only.warnings, "GB")

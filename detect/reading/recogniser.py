@@ -13,6 +13,7 @@ from typing import Literal
 
 from detect.reading.choice import choose_text
 from detect.reading.localise import PlateBox, PlateDetector, rectify_plate
+from detect.reading.quality import plate_quality
 from detect.reading.readers import (
     EasyOCRReader,
     PlateTextReader,
@@ -155,6 +156,7 @@ class PlateRecogniser:
             reader=choice.reader,
             grammar_valid=choice.valid,
             grammar_format=choice.format,
+            quality=plate_quality(patch, plate_box),
         )
         return PlateObservation(read=read, crop=patch, candidates=tuple(candidates))
 

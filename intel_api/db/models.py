@@ -92,6 +92,8 @@ flag_sighting = sa.Table(
     Base.metadata,
     sa.Column("flag_id", sa.ForeignKey("flag.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("sighting_id", sa.ForeignKey("sighting.id", ondelete="CASCADE"), primary_key=True),
+    # The primary key leads with flag_id: finding (or cascading) a sighting's links needs its own index.
+    sa.Index("ix_flag_sighting_sighting_id", "sighting_id"),
 )
 
 
@@ -115,6 +117,16 @@ class Sighting(Base):
     plate_confidence: Mapped[float | None] = mapped_column(sa.Float)
     plate_format: Mapped[str | None] = mapped_column(sa.String(32))
     plate_valid: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # The country the plate was read as (`detect.reading.country`, from band letters or a national
+    # format the read fits as it stands): "GB", a foreign ISO code, or None when not known. A foreign
+    # plate (plate_foreign, country known or not) never gets a British keeper look-up. Migration 0006.
+    plate_country: Mapped[str | None] = mapped_column(sa.String(2))
+    plate_foreign: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    # The rest of the consensus read, so a stored sighting is the record it came from (contract v1).
+    plate_timestamp: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    plate_box: Mapped[list[float] | None] = mapped_column(sa.JSON)
+    plate_reader: Mapped[str | None] = mapped_column(sa.String(32))
+    plate_quality: Mapped[float | None] = mapped_column(sa.Float)
     # Set when an officer corrects the plate; plate_text then holds the corrected value.
     plate_corrected_by: Mapped[str | None] = mapped_column(sa.String(64))
     speed_kmh: Mapped[float | None] = mapped_column(sa.Float)
@@ -131,6 +143,7 @@ class Sighting(Base):
     # Body colour measured from the vehicle crop (detect.colour); None when it could not be measured.
     colour: Mapped[str | None] = mapped_column(sa.String(16))
     colour_confidence: Mapped[float | None] = mapped_column(sa.Float)
+    extra: Mapped[dict[str, str] | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     reads: Mapped[list[PlateReadRow]] = relationship(
@@ -152,6 +165,8 @@ class PlateReadRow(Base):
     confidence: Mapped[float] = mapped_column(sa.Float)
     reader: Mapped[str] = mapped_column(sa.String(32))
     grammar_valid: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    grammar_format: Mapped[str | None] = mapped_column(sa.String(32))
+    quality: Mapped[float | None] = mapped_column(sa.Float)
     box: Mapped[list[float] | None] = mapped_column(sa.JSON)
 
     sighting: Mapped[Sighting] = relationship(back_populates="reads")

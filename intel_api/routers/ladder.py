@@ -15,6 +15,7 @@ from intel_api import messages
 from intel_api.context import AppContext
 from intel_api.db.models import LadderCase, LadderStatus, LadderStep
 from intel_api.deps import ContextDep, Officer, SessionDep, Supervisor
+from intel_api.rows import get_or_404
 from intel_api.schemas.common import ReasonQuery
 from intel_api.schemas.ladder import DecisionIn, LadderOut, RejectIn, SkipIn, StageOut, StepOut, StepResult
 from intel_api.services import audit
@@ -51,12 +52,7 @@ def step_out(session: Session, ctx: AppContext, step: LadderStep) -> StepOut:
 
 
 def _step(session: Session, step_id: int) -> LadderStep:
-    step = session.get(LadderStep, step_id)
-    if step is None:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, messages.NOT_FOUND.format(what="Ladder step", id=step_id)
-        )
-    return step
+    return get_or_404(session, LadderStep, step_id, "Ladder step")
 
 
 def _conflict(e: Exception) -> HTTPException:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, Response
 
 from intel_api.deps import ContextDep, Officer, SessionDep
+from intel_api.errors import invalid
 from intel_api.services import audit
 from intel_api.services import report as svc
 
@@ -17,11 +18,9 @@ MAX_DAYS = 62  # a fortnight or a month, with room for a long month and a late m
 
 def _check(start: date, end: date) -> None:
     if end < start:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "'end' must not be before 'start'.")
+        raise invalid(("end (query)", "must not be before 'start'"))
     if (end - start).days + 1 > MAX_DAYS:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, f"The report covers at most {MAX_DAYS} days."
-        )
+        raise invalid(("end (query)", f"the report covers at most {MAX_DAYS} days"))
 
 
 @router.get("/partnership", summary="Partnership report figures for a period (aggregate only)")

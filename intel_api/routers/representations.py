@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from fastapi import APIRouter, HTTPException, status
 
-from intel_api import messages
 from intel_api.db.models import Letter, Representation
 from intel_api.deps import Officer, SessionDep, Supervisor
+from intel_api.rows import get_or_404
 from intel_api.schemas.representations import DecideIn, RepresentationIn, RepresentationOut
 from intel_api.services import audit
 from intel_api.services import letters as letters_svc
@@ -17,10 +17,7 @@ router = APIRouter(tags=["representations"])
 
 
 def _letter(session: SessionDep, letter_id: int) -> Letter:
-    letter = session.get(Letter, letter_id)
-    if letter is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, messages.NOT_FOUND.format(what="Letter", id=letter_id))
-    return letter
+    return get_or_404(session, Letter, letter_id, "Letter")
 
 
 @router.post(
@@ -70,11 +67,7 @@ def list_representations(letter_id: int, session: SessionDep, principal: Officer
 def decide_representation(
     representation_id: int, body: DecideIn, session: SessionDep, principal: Supervisor
 ) -> RepresentationOut:
-    rep = session.get(Representation, representation_id)
-    if rep is None:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, messages.NOT_FOUND.format(what="Representation", id=representation_id)
-        )
+    rep = get_or_404(session, Representation, representation_id, "Representation")
     exclusion = (
         svc.ExclusionRequest(
             body.exclusion.category,

@@ -328,8 +328,13 @@ class _Engine:
         ).all()
         out = []
         for k in keys:
-            if k.startswith(prefix):
+            if not k.startswith(prefix):
+                continue
+            try:
                 out.append((date.fromisoformat(k.removeprefix(prefix)), k))
+            except ValueError:
+                # A key this engine did not write (an import, a hand-made flag) has no window to extend.
+                continue
         return sorted(out)
 
     # -- writing flags --------------------------------------------------------------------------------

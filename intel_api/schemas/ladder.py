@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from intel_api.db.models import LadderStatus, StepStatus
-from intel_api.schemas.common import REASON_MIN
+from intel_api.schemas.common import REASON_MIN, STRIP, InputModel, text_field
 
 
 class StepOut(BaseModel):
@@ -47,19 +48,19 @@ class LadderOut(BaseModel):
     history: list[StepOut] = Field(description="Steps of this and earlier cases, oldest first")
 
 
-class DecisionIn(BaseModel):
-    rationale: str = Field(min_length=10, max_length=4000, description="Why (recorded)")
+class DecisionIn(InputModel):
+    rationale: Annotated[str, text_field(10, 4000, "Why (recorded; trimmed)"), STRIP]
 
 
-class RejectIn(BaseModel):
-    reason: str = Field(min_length=REASON_MIN, max_length=2000)
+class RejectIn(InputModel):
+    reason: Annotated[str, text_field(REASON_MIN, 2000, "Why the step is rejected (trimmed)"), STRIP]
 
 
-class SkipIn(BaseModel):
+class SkipIn(InputModel):
     to_stage: int = Field(
-        ge=2, description="The stage to draft; the stages before it are recorded as skipped"
+        ge=2, le=100, description="The stage to draft; the stages before it are recorded as skipped"
     )
-    reason: str = Field(min_length=10, max_length=2000, description="The supervisor's reason for the skip")
+    reason: Annotated[str, text_field(10, 2000, "The supervisor's reason for the skip (trimmed)"), STRIP]
 
 
 class StepResult(BaseModel):

@@ -1,33 +1,31 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, Field
 
 from intel_api.db.models import ExclusionCategory, RepresentationOutcome
-from intel_api.schemas.common import ApiModel
+from intel_api.schemas.common import STRIP, ApiModel, InputModel, text_field
 
 
-class RepresentationIn(BaseModel):
+class RepresentationIn(InputModel):
     received_at: AwareDatetime = Field(description="When the reply or complaint arrived")
-    from_whom: str = Field(
-        min_length=2, max_length=200, description="Who made it (keeper, driver, solicitor...)"
-    )
+    from_whom: Annotated[str, text_field(2, 200, "Who made it (keeper, driver, solicitor...)"), STRIP]
     channel: Literal["letter", "email", "phone", "in_person", "online"]
-    summary: str = Field(min_length=5, max_length=10_000, description="What is said, in summary")
+    summary: Annotated[str, text_field(5, 10_000, "What is said, in summary"), STRIP]
 
 
-class ExclusionIn(BaseModel):
+class ExclusionIn(InputModel):
     category: ExclusionCategory
-    justification: str = Field(min_length=10, max_length=500)
-    owner: str = Field(min_length=2, max_length=100, description="Who answers for the entry at review")
+    justification: Annotated[str, text_field(10, 500, "Why the vehicle is excluded"), STRIP]
+    owner: Annotated[str, text_field(2, 100, "Who answers for the entry at review"), STRIP]
     expires_at: AwareDatetime
 
 
-class DecideIn(BaseModel):
+class DecideIn(InputModel):
     outcome: Literal[RepresentationOutcome.UPHELD, RepresentationOutcome.NOT_UPHELD]
-    reason: str = Field(min_length=10, max_length=4000)
+    reason: Annotated[str, text_field(10, 4000, "Why (trimmed)"), STRIP]
     exclusion: ExclusionIn | None = Field(None, description="Only with an upheld outcome")
 
 

@@ -24,6 +24,8 @@ class SightingOut(ApiModel):
     plate_confidence: float | None
     plate_format: str | None
     plate_valid: bool
+    plate_country: str | None = None  # "GB", a foreign ISO code, or None when not known
+    plate_foreign: bool = False  # read as another country's plate: no British keeper look-up
     plate_corrected_by: str | None
     speed_kmh: float | None
     min_speed_kmh: float | None

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from detect.reading.country import country_of_format, is_foreign_format
 from intel_api.auth import Principal
 from intel_api.db.models import (
     Exclusion,
@@ -119,6 +120,14 @@ def _letter_in_window(session: Session, plate: str, since: datetime) -> Letter |
     return session.scalars(stmt).first()
 
 
+def _read_as_foreign(sighting: Sighting) -> bool:
+    """The machine read this sighting's plate as another country's (stored mark, or its format for
+    rows written before the mark existed); an officer's correction from the images overrides it."""
+    if sighting.plate_corrected_by is not None:
+        return False
+    return sighting.plate_foreign or is_foreign_format(sighting.plate_format)
+
+
 def draft_for_confirmed_flag(
     session: Session,
     flag: Flag,
@@ -140,6 +149,14 @@ def draft_for_confirmed_flag(
     if existing is not None:
         return DraftOutcome(None, f"letter {existing.id} already exists within {policy.window_days} days")
     sightings = qualifying_sightings(session, plate, window_start)
+    foreign = [x for x in sightings if _read_as_foreign(x)]
+    if foreign:
+        # The keeper look-up is British: a foreign plate's "keeper" would be a stranger whose British
+        # registration merely looks like the read. No look-up, no letter.
+        country = foreign[0].plate_country or country_of_format(foreign[0].plate_format) or "unknown country"
+        return DraftOutcome(
+            None, f"plate read as a foreign plate ({foreign[0].plate_format}, {country}); no keeper letter"
+        )
     if not policy_met(sightings, policy, tz, turns_at):
         unit = "nights" if policy.distinct_occasions else "passes"
         return DraftOutcome(None, f"policy not met: needs {policy.min_qualifying_passes} confirmed {unit}")

@@ -17,7 +17,7 @@ import numpy.typing as npt
 import torch
 
 from offline.ocr_training.network import IMG_H
-from offline.synth import SyntheticPlate, generate_plate
+from offline.synth import StreetDegradation, SyntheticPlate, generate_plate
 from offline.synth.formats import CHARSET
 
 MAX_W = 512
@@ -74,8 +74,22 @@ def greedy_decode(logits: torch.Tensor) -> list[str]:
     return out
 
 
-def synthetic_batch(seed: int, start: int, size: int, img_h: int = IMG_H) -> tuple[torch.Tensor, list[str]]:
-    plates: list[SyntheticPlate] = [generate_plate(seed, start + i) for i in range(size)]
+def _street_options(seed: int, index: int, street_fraction: float) -> StreetDegradation | None:
+    # Its own stream, so the draw does not shift the plate's own random numbers.
+    if street_fraction <= 0 or np.random.default_rng([seed, index, 7]).random() >= street_fraction:
+        return None
+    return StreetDegradation()
+
+
+def synthetic_batch(
+    seed: int, start: int, size: int, img_h: int = IMG_H, street_fraction: float = 0.0
+) -> tuple[torch.Tensor, list[str]]:
+    """Plates `start`..`start+size` of stream `seed`; `street_fraction` of them (a pure function of
+    seed and index) degraded at street-camera strength (`offline.synth.street`)."""
+    plates: list[SyntheticPlate] = [
+        generate_plate(seed, i, street=_street_options(seed, i, street_fraction))
+        for i in range(start, start + size)
+    ]
     return batch_tensor([p.image for p in plates], img_h), [p.label for p in plates]
 
 
@@ -83,11 +97,16 @@ class SyntheticBatches(torch.utils.data.Dataset[tuple[torch.Tensor, list[str]]])
     """Training batch `step` of a run: a pure function of (seed, step), so worker processes
     (on a many-core machine) produce exactly the batches the main process would."""
 
-    def __init__(self, seed: int, steps: int, batch_size: int, img_h: int = IMG_H) -> None:
+    def __init__(
+        self, seed: int, steps: int, batch_size: int, img_h: int = IMG_H, street_fraction: float = 0.0
+    ) -> None:
         self.seed, self.steps, self.batch_size, self.img_h = seed, steps, batch_size, img_h
+        self.street_fraction = street_fraction
 
     def __len__(self) -> int:
         return self.steps
 
     def __getitem__(self, step: int) -> tuple[torch.Tensor, list[str]]:
-        return synthetic_batch(self.seed, step * self.batch_size, self.batch_size, self.img_h)
+        return synthetic_batch(
+            self.seed, step * self.batch_size, self.batch_size, self.img_h, self.street_fraction
+        )

@@ -58,6 +58,8 @@ class TrainConfig:
     # Network size; an init of another size is pruned to it first (detect.ocr_training.prune).
     output_channel: int = NETWORK_PARAMS["output_channel"]
     hidden_size: int = NETWORK_PARAMS["hidden_size"]
+    # Share of training and validation plates degraded at street-camera strength (offline.synth.street).
+    street_fraction: float = 0.0
 
 
 @dataclass(slots=True)
@@ -128,7 +130,9 @@ def _validation_set(cfg: TrainConfig) -> tuple[torch.Tensor, list[str]]:
     images: list[torch.Tensor] = []
     labels: list[str] = []
     for start in range(0, cfg.val_size, 64):
-        x, y = synthetic_batch(cfg.seed + VAL_SEED_OFFSET, start, min(64, cfg.val_size - start), cfg.img_h)
+        x, y = synthetic_batch(
+            cfg.seed + VAL_SEED_OFFSET, start, min(64, cfg.val_size - start), cfg.img_h, cfg.street_fraction
+        )
         images.append(x)
         labels += y
     width = max(x.shape[3] for x in images)
@@ -179,7 +183,7 @@ def train(cfg: TrainConfig, progress: Callable[[str], None] = log.info) -> Train
     progress(f"step 0: held-out synthetic accuracy {report.initial_val_accuracy:.3f} ({len(val_y)} plates)")
 
     batches = torch.utils.data.DataLoader(
-        SyntheticBatches(cfg.seed, cfg.steps, cfg.batch_size, cfg.img_h),
+        SyntheticBatches(cfg.seed, cfg.steps, cfg.batch_size, cfg.img_h, cfg.street_fraction),
         batch_size=None,
         shuffle=False,
         num_workers=cfg.workers,

@@ -13,10 +13,19 @@ import numpy as np
 
 from offline.synth.degrade import degrade
 from offline.synth.formats import ALL_GENERATORS, CHARSET, FAMILY_WEIGHTS, PlateText
-from offline.synth.render import render_clean
+from offline.synth.render import UkGlyphs, render_clean
 from offline.synth.render_base import ImageBGR
+from offline.synth.street import StreetDegradation, street_degrade
 
-__all__ = ["CHARSET", "PlateText", "SyntheticPlate", "generate_plate", "iter_plates", "LAYOUTS"]
+__all__ = [
+    "CHARSET",
+    "PlateText",
+    "StreetDegradation",
+    "SyntheticPlate",
+    "generate_plate",
+    "iter_plates",
+    "LAYOUTS",
+]
 
 LAYOUTS: tuple[str, ...] = tuple(ALL_GENERATORS)
 
@@ -36,9 +45,18 @@ def _rng(seed: int, index: int) -> np.random.Generator:
 
 
 def generate_plate(
-    seed: int, index: int, *, layouts: Sequence[str] | None = None, clean: bool = False
+    seed: int,
+    index: int,
+    *,
+    layouts: Sequence[str] | None = None,
+    clean: bool = False,
+    uk_glyphs: UkGlyphs = "real",
+    street: StreetDegradation | None = None,
 ) -> SyntheticPlate:
-    """One synthetic plate; `layouts` restricts the draw, `clean` skips degradation."""
+    """One synthetic plate; `layouts` restricts the draw, `clean` skips degradation. UK plates are
+    drawn with real glyph crops (`uk_glyphs="real"`, needs shared/data/uk_glyphs) or the stretched
+    font ("font"). `street` replaces the default degradation with street-camera strength
+    (`offline.synth.street`)."""
     rng = _rng(seed, index)
     names = list(layouts) if layouts else list(FAMILY_WEIGHTS)
     unknown = [n for n in names if n not in ALL_GENERATORS]
@@ -47,8 +65,13 @@ def generate_plate(
     weights = np.asarray([FAMILY_WEIGHTS[n] for n in names], dtype=np.float64)
     name = names[int(rng.choice(len(names), p=weights / weights.sum()))]
     text = ALL_GENERATORS[name](rng)
-    rendered = render_clean(text, rng)
-    image = rendered.image if clean else degrade(rendered, rng)
+    rendered = render_clean(text, rng, uk_glyphs)
+    if clean:
+        image = rendered.image
+    elif street is not None:
+        image = street_degrade(rendered, rng, street)
+    else:
+        image = degrade(rendered, rng)
     return SyntheticPlate(image=image, text=text)
 
 

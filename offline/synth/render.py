@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -17,6 +18,16 @@ from offline.synth.emblems import coat_of_arms, side_band_logo, sticker_pair
 from offline.synth.fonts import Mask, glyph_mask, plate_fonts, small_text_fonts, text_mask
 from offline.synth.formats import PlateText
 from offline.synth.render_base import BoxXYXY, Colour, ImageBGR, jitter, paint
+from offline.synth.uk_glyphs import has_real_glyph, pick_glyph
+
+UkGlyphs = Literal["real", "font"]
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedGlyph:
+    char: str
+    box: BoxXYXY  # where the glyph was painted, in plate pixels
+    source: Path | None  # the real crop it was drawn from; None for a font glyph
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +35,7 @@ class RenderedPlate:
     image: ImageBGR  # clean plate, 1 px per mm
     text_box: BoxXYXY  # where the registration characters are, in plate pixels
     gaps: tuple[int, ...] = ()  # x centres of the spaces between character groups
+    glyphs: tuple[PlacedGlyph, ...] = ()  # each registration character as painted (clean plates)
 
 
 GB_CHAR_H, GB_CHAR_W, GB_STROKE, GB_SPACING, GB_GROUP_GAP, GB_MARGIN = 79, 50, 14, 11, 33, 11
@@ -76,6 +88,8 @@ def _draw_groups(
     colour: Colour,
     stroke_px: int,
     width_gamma: float = 0.0,
+    real_glyphs: bool = False,
+    placed: list[PlacedGlyph] | None = None,
 ) -> tuple[list[int], BoxXYXY]:
     """Lay out groups centred in x_range; return the gap centres between groups and the text box.
 
@@ -83,16 +97,27 @@ def _draw_groups(
     (own aspect / the font's mean aspect) ** width_gamma: 0 is a monospaced box (the UK typeface),
     about 0.5 the proportional European typefaces, where O is a little wider than 0.
     `group_gap` may differ per gap (an emblem needs more room). Text that would overflow x_range
-    is condensed to fit.
+    is condensed to fit. `real_glyphs`: draw each character from a real UK plate crop
+    (`offline.synth.uk_glyphs`) where the set has it; `placed` collects what was painted where.
     """
     font = _pick_font(rng)
+    masks: list[list[tuple[Mask, Path | None]]] = []
+    for g in groups:
+        row: list[tuple[Mask, Path | None]] = []
+        for c in g:
+            if c == "-":
+                row.append((np.zeros((1, 1), np.float32), None))
+            elif real_glyphs and has_real_glyph(c):
+                row.append(pick_glyph(c, rng))
+            else:
+                row.append((_stroke_adjust(glyph_mask(font, c), stroke_px), None))
+        masks.append(row)
     mean_aspect = _font_mean_aspect(font)
     gaps_px = list(group_gap) if isinstance(group_gap, list) else [group_gap] * (len(groups) - 1)
     widths: list[list[int]] = []
-    for g in groups:
+    for g, row in zip(groups, masks, strict=True):
         ws = []
-        for c in g:
-            m = glyph_mask(font, c)
+        for c, (m, _) in zip(g, row, strict=True):
             natural = m.shape[1] * char_h / m.shape[0]
             if c == "-":
                 ws.append(int(char_h * 0.35))
@@ -116,8 +141,8 @@ def _draw_groups(
     x = x_range[0] + max(0, (room - total) // 2)
     x_start = x
     gaps: list[int] = []
-    for gi, (g, ws) in enumerate(zip(groups, widths, strict=True)):
-        for c, w in zip(g, ws, strict=True):
+    for gi, (g, ws, row) in enumerate(zip(groups, widths, masks, strict=True)):
+        for c, w, (mask, source) in zip(g, ws, row, strict=True):
             if c == "-":
                 bar_h = max(2, char_h // 9)
                 cv2.rectangle(
@@ -128,7 +153,9 @@ def _draw_groups(
                     -1,
                 )
             else:
-                paint(canvas, _stroke_adjust(glyph_mask(font, c), stroke_px), x, y, w, char_h, colour)
+                paint(canvas, mask, x, y, w, char_h, colour)
+                if placed is not None:
+                    placed.append(PlacedGlyph(c, (x, y, x + w, y + char_h), source))
             x += w + spacing
         gap = gaps_px[gi] if gi < len(gaps_px) else 0
         x += gap - spacing
@@ -157,7 +184,9 @@ def _eu_band(canvas: ImageBGR, rng: np.random.Generator, code: str, width: int, 
         paint(canvas, m, (width - tw) // 2, int(h * 0.58), tw, int(h * 0.3), code_ink)
 
 
-def render_gb(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
+def render_gb(text: PlateText, rng: np.random.Generator, uk_glyphs: UkGlyphs = "real") -> RenderedPlate:
+    """`uk_glyphs` "real": characters from real UK plate crops (the shared folder must be there);
+    "font": the stretched bold sans font."""
     rear = rng.random() < 0.5
     canvas = _blank(GB_PLATE_W, GB_PLATE_H, jitter(rng, _GB_YELLOW if rear else _GB_WHITE))
     band = rng.choice(["none", "uk", "gb", "ev"], p=[0.45, 0.3, 0.1, 0.15])
@@ -181,6 +210,7 @@ def render_gb(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
         canvas = canvas[:, : right + GB_MARGIN].copy()
     y = (GB_PLATE_H - GB_CHAR_H) // 2 + int(rng.integers(-2, 3))
     stroke = int(rng.integers(-2, 3))
+    placed: list[PlacedGlyph] = []
     gaps, box = _draw_groups(
         canvas,
         rng,
@@ -193,6 +223,8 @@ def render_gb(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
         group_gap=GB_GROUP_GAP,
         colour=jitter(rng, _BLACK, 10),
         stroke_px=stroke,
+        real_glyphs=uk_glyphs == "real",
+        placed=placed,
     )
     if rng.random() < 0.35:
         # Supplier line under the characters, as BS AU 145e requires; a reader must ignore it.
@@ -200,7 +232,7 @@ def render_gb(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
         paint(canvas, m, canvas.shape[1] // 2 - 60, GB_PLATE_H - 9, 120, 7, (60, 60, 60))
     if rng.random() < 0.3:
         cv2.rectangle(canvas, (2, 2), (canvas.shape[1] - 3, GB_PLATE_H - 3), _BLACK, 2)
-    return RenderedPlate(canvas, box, tuple(gaps))
+    return RenderedPlate(canvas, box, tuple(gaps), tuple(placed))
 
 
 # Where each European layout prints an emblem between its first two groups, and how often.
@@ -316,9 +348,9 @@ def render_br(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
     return RenderedPlate(canvas, box)
 
 
-def render_clean(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
+def render_clean(text: PlateText, rng: np.random.Generator, uk_glyphs: UkGlyphs = "real") -> RenderedPlate:
     if text.layout.startswith("gb_"):
-        return render_gb(text, rng)
+        return render_gb(text, rng, uk_glyphs)
     if text.layout.startswith("eu_"):
         return render_eu(text, rng)
     if text.layout == "us":

@@ -62,6 +62,9 @@ def train(
         0, "--workers", min=0, help="Processes generating plates ahead (many-core machines; 0 on 2 cores)."
     ),
     device: str = typer.Option("cpu", "--device", help="'cpu', or 'cuda' to train faster on a GPU."),
+    street_fraction: float = typer.Option(
+        0.0, "--street-fraction", min=0.0, max=1.0, help="Share of plates degraded at street-camera strength."
+    ),
     export: Path | None = typer.Option(
         None, "--export", help="Also write the best checkpoint as an EasyOCR folder here (e.g. models/ocr)."
     ),
@@ -102,6 +105,7 @@ def train(
         hidden_size=hidden_size,
         workers=workers,
         device=device,
+        street_fraction=street_fraction,
     )
     report = run_training(cfg, progress=typer.echo)
     typer.echo(

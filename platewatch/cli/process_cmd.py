@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -9,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -43,6 +45,11 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
             signal.signal(sig, old)
 
 
+if TYPE_CHECKING:
+    from detect.sinks import SightingSink
+    from platewatch.config import Camera, SiteConfig
+
+
 def process(
     source: str | None = typer.Argument(
         None,
@@ -54,19 +61,21 @@ def process(
     ),
     fps: float | None = typer.Option(None, "--fps", min=0.1, max=60, help="Frames per second to analyse."),
     database_url: str | None = typer.Option(None, "--database-url", help="Overrides config and environment."),
+    api_url: str | None = typer.Option(
+        None,
+        "--api-url",
+        envvar="PLATEWATCH_API_URL",
+        help="Post sightings to this PlateWatch API (camera key in PLATEWATCH_API_KEY), not the database.",
+    ),
     read_plates: bool = typer.Option(True, "--plates/--no-plates", help="Read number plates (slower)."),
     progress_bar: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar for files."),
 ) -> None:
     """Detect and track vehicles, read plates, and store one sighting per vehicle pass."""
     from rich.progress import Progress
-    from sqlalchemy.orm import Session
 
     from detect.records import Sighting
-    from detect.runtime import camera_for_source, camera_info, load_models, run_camera
-    from detect.writer import SightingWriter
+    from detect.runtime import camera_for_source, load_models, run_camera
     from ingest.errors import IngestError
-    from intel_api.db.migrate import upgrade
-    from intel_api.rules.engine import apply_rules
 
     cfg = load_or_exit(config)
     try:
@@ -74,29 +83,10 @@ def process(
     except KeyError as e:
         typer.echo(redact(f"error: {e.args[0]}"), err=True)
         raise typer.Exit(code=2) from None
-    url = database_url or cfg.resolved_database_url()
-    try:
-        upgrade(url)
-    except Exception as e:  # any failure here means "cannot use this database now"
-        # The writer spools to disk when the database is down, so processing can still go on.
-        typer.echo(
-            redact(
-                f"warning: could not migrate the database ({str(e).splitlines()[0]}); sightings will be "
-                f"spooled to {cfg.storage.spool_path()} until it is reachable"
-            ),
-            err=True,
-        )
-
+    # With --api-url the service stores the sightings and runs the rules; otherwise this process does.
+    writer = http_sink(cfg, api_url) if api_url else database_sink(cfg, cameras, database_url)
     t0 = time.perf_counter()
     models = load_models(cfg, read_plates=read_plates)
-
-    def after_store(session: Session, ids: list[int]) -> None:
-        # incremental rules: flags for these new sightings, in their own transaction
-        apply_rules(session, ids, cfg)
-
-    writer = SightingWriter(
-        url, cfg.storage.spool_path(), cameras=[camera_info(c) for c in cameras], after_store=after_store
-    )
     writer.start()
     problems: list[str] = []
     stop = threading.Event()
@@ -181,6 +171,51 @@ def process(
         typer.echo(redact(f"error: {problem}"), err=True)
     if problems:
         raise typer.Exit(code=1)
+
+
+def http_sink(cfg: SiteConfig, api_url: str) -> SightingSink:
+    """The HTTP sink, with the camera key from the environment (never from the command line)."""
+    from detect.sinks.http import HttpSink
+
+    key = os.environ.get("PLATEWATCH_API_KEY", "")
+    if not key:
+        typer.echo("error: --api-url needs the camera API key in PLATEWATCH_API_KEY", err=True)
+        raise typer.Exit(code=2)
+    if not api_url.startswith(("http://", "https://")):
+        typer.echo(redact(f"error: --api-url must be an http(s) URL, got {api_url!r}"), err=True)
+        raise typer.Exit(code=2)
+    return HttpSink(api_url, key, cfg.storage.spool_path(), evidence_root=cfg.storage.evidence_path())
+
+
+def database_sink(cfg: SiteConfig, cameras: list[Camera], database_url: str | None) -> SightingSink:
+    """The database sink: migrate (or warn and spool), then store with the rules after each batch."""
+    from sqlalchemy.orm import Session
+
+    from detect.runtime import camera_info
+    from detect.writer import SightingWriter
+    from intel_api.db.migrate import upgrade
+    from intel_api.rules.engine import apply_rules
+
+    url = database_url or cfg.resolved_database_url()
+    try:
+        upgrade(url)
+    except Exception as e:  # any failure here means "cannot use this database now"
+        # The writer spools to disk when the database is down, so processing can still go on.
+        typer.echo(
+            redact(
+                f"warning: could not migrate the database ({str(e).splitlines()[0]}); sightings will be "
+                f"spooled to {cfg.storage.spool_path()} until it is reachable"
+            ),
+            err=True,
+        )
+
+    def after_store(session: Session, ids: list[int]) -> None:
+        # incremental rules: flags for these new sightings, in their own transaction
+        apply_rules(session, ids, cfg)
+
+    return SightingWriter(
+        url, cfg.storage.spool_path(), cameras=[camera_info(c) for c in cameras], after_store=after_store
+    )
 
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:  # noqa: ARG001

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_enforcement"
-down_revision: str | None = "0005_web_sessions"
+down_revision: str | None = "0006_plate_country"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -13,11 +13,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from intel_api.context import AppContext
-from intel_api.db.models import Exclusion, Flag, HotlistEntry, Letter, Review, Sighting
+from intel_api.db.models import (
+    Exclusion,
+    Flag,
+    HotlistEntry,
+    LadderCase,
+    LadderStatus,
+    Letter,
+    Review,
+    Sighting,
+)
 from intel_api.deps import ContextDep, SessionDep
 from intel_api.routers.views import may_see_keeper
 from intel_api.rules.nights import parse_hhmm
-from intel_api.services import audit
+from intel_api.services import audit, ladder
 from intel_api.services import sightings as svc
 from intel_api.services.letters import local_night
 from intel_api.web.deps import OfficerPage, deny
@@ -119,6 +128,15 @@ def vehicle_page(
         )
     )
     exclusions = list(session.scalars(sa.select(Exclusion).where(Exclusion.plate_text == plate)))
+    enforcement = ctx.site.enforcement
+    case = ladder.current_case(session, plate)
+    if case is not None and ladder.expire_if_quiet(session, case, enforcement, datetime.now(UTC)):
+        session.commit()
+    live = case is not None and case.status == LadderStatus.ACTIVE
+    cases = session.scalars(
+        sa.select(LadderCase).where(LadderCase.plate_text == plate).order_by(LadderCase.id)
+    )
+    steps = [(st, ladder.step_status(session, st)) for c in cases for st in c.steps]
     hotlist = list(session.scalars(sa.select(HotlistEntry).where(HotlistEntry.plate_text == plate)))
     return page(
         request,
@@ -136,6 +154,13 @@ def vehicle_page(
         letters=letters,
         exclusions=exclusions,
         hotlist=hotlist,
+        ladder_stage=(
+            f"stage {case.current_stage} ({enforcement.stages[case.current_stage - 1].name})"
+            if live and case is not None and case.current_stage
+            else "not on the ladder"
+        ),
+        ladder_next=ladder.next_step(session, case, enforcement),
+        ladder_steps=steps,
         show_keeper=may_see_keeper(principal),
         charts=_charts(rows, ctx, start, turns_at),
     )

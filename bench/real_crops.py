@@ -1,0 +1,62 @@
+"""Reading-stage benchmark on shared/data/real_crops (US, Indonesia, Argentina).
+
+Step 1 (slow, readers): dump every crop's reader candidates to JSON lines.
+    .venv/bin/python bench/real_crops.py dump --per-set 400 --out bench/out/real_crops_candidates.jsonl
+Step 2 (fast): candidate choice (region any) on the dump; exact accuracy per set and split, and the
+letter-grade threshold's precision with its Clopper-Pearson bound on the "report" half.
+    .venv/bin/python bench/real_crops.py score --candidates bench/out/real_crops_candidates.jsonl \
+        --out bench/out/real_crops.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+SHARED = Path(os.environ.get("PLATEWATCH_SHARED_DIR", REPO.parent / "shared"))
+os.environ.setdefault("PLATEWATCH_MODEL_DIR", str(SHARED / "models"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Reading stage on real plate crops.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    d = sub.add_parser("dump")
+    d.add_argument("--per-set", type=int, default=None)
+    d.add_argument("--threads", type=int, default=2)
+    d.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "real_crops_candidates.jsonl")
+    s = sub.add_parser("score")
+    s.add_argument("--candidates", type=Path, default=REPO / "bench" / "out" / "real_crops_candidates.jsonl")
+    s.add_argument("--threshold", type=float, default=0.9)
+    s.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "real_crops.json")
+    args = parser.parse_args()
+
+    if args.command == "dump":
+        import torch
+
+        from detect.reading.recogniser import PlateRecogniser
+        from offline.real_crops import dump
+        from platewatch.config import Detection, ModelPaths
+
+        torch.set_num_threads(args.threads)
+        recogniser = PlateRecogniser(Detection(region="any"), ModelPaths(), threads=args.threads)
+        n = dump(recogniser, SHARED / "data" / "real_crops", args.out, args.per_set)
+        print(f"wrote {n} crops to {args.out}")
+        return
+
+    from offline.real_crops_score import score
+
+    report = score(args.candidates, args.threshold)
+    for line in report["lines"]:
+        print(line)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Which country a plate read belongs to, decided from evidence before any correction.
+
+Evidence, strongest first: the country letters of the plate's band when the reader returned them
+in front of the registration (``F``, ``NL``, ``GB``, ``UK``...), then the text as read: a text that
+fits a British format as it stands is British; one that fits a foreign national format as it
+stands is foreign. Only a read that neither explains may be corrected into a British format
+(`detect.reading.grammar`). Pure Python, so `intel_api` can ask whether a stored plate is British.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from detect.reading.grammar_national import NATIONAL_FORMATS, NationalFormat
+
+__all__ = [
+    "BAND_COUNTRIES",
+    "FOREIGN_BAND_FORMAT",
+    "GB_BAND_CODES",
+    "band_country",
+    "country_of_format",
+    "foreign_formats_of",
+    "is_foreign_format",
+    "is_uk_format",
+]
+
+# Distinguishing signs printed in EU bands (Vienna Convention codes) -> ISO 3166 country.
+BAND_COUNTRIES = {
+    "A": "AT",
+    "B": "BE",
+    "BG": "BG",
+    "CZ": "CZ",
+    "D": "DE",
+    "DK": "DK",
+    "E": "ES",
+    "EST": "EE",
+    "F": "FR",
+    "FIN": "FI",
+    "GR": "GR",
+    "H": "HU",
+    "HR": "HR",
+    "I": "IT",
+    "IRL": "IE",
+    "L": "LU",
+    "LT": "LT",
+    "LV": "LV",
+    "NL": "NL",
+    "P": "PT",
+    "PL": "PL",
+    "RO": "RO",
+    "S": "SE",
+    "SK": "SK",
+    "SLO": "SI",
+    "SRB": "RS",
+}
+GB_BAND_CODES = frozenset({"GB", "UK", "NI", "GBM", "GBZ", "GBJ", "GBG"})
+# Format of a read whose band names a foreign country but whose text fits no format we know.
+FOREIGN_BAND_FORMAT = "foreign_band"
+
+_CONSONANTS = "AEIOUCQMWY"  # Dutch series since 1978 avoid vowels, C, Q and (mostly) M, W, Y
+# The Netherlands' sidecodes 4-14 (six characters in three groups). Not in region "any"'s table,
+# whose formats it would make ambiguous; used here only to recognise a Dutch read as it stands.
+_DUTCH = tuple(
+    NationalFormat(f"nl_{n}", pattern, _CONSONANTS, repair_target=False)
+    for n, pattern in (
+        (4, "L{2}D{2}L{2}"),
+        (5, "L{2}L{2}D{2}"),
+        (6, "D{2}L{2}L{2}"),
+        (7, "D{2}L{3}D"),
+        (8, "DL{3}D{2}"),
+        (9, "L{2}D{3}L"),
+        (10, "LD{3}L{2}"),
+        (11, "L{3}D{2}L"),
+        (12, "LD{2}L{3}"),
+        (13, "DL{2}D{3}"),
+        (14, "D{3}L{2}D"),
+    )
+)
+# Layouts outside Europe that British cameras also meet and that the real crops show: the commonest
+# US passenger layouts not already covered (LLL DDDD is Brazil's too; DDD LLL and LLL DDD are
+# British dateless marks as read, so British wins there) and Indonesia's area-number-suffix plates.
+_OTHER = (
+    NationalFormat("us_dlllddd", "DL{3}D{3}", repair_target=False),
+    # Layouts that begin with a digit, or whose digits begin with 0, are never British as read (the
+    # British reversed dateless mark has no leading 0); the real US and Argentinian crops show them
+    # "repaired" into prefix or NI plates (033FDH -> D33FDH, HML050 -> HM1050, 2483 -> ZA83).
+    NationalFormat("us_dddlll", "D{3}L{3}", repair_target=False),
+    NationalFormat("us_ar_lllddd", "L{3}D{3}", repair_target=False),
+    NationalFormat("us_d5l2", "D{5}L{2}", repair_target=False),
+    NationalFormat("us_dlddl", "DLD{2}L", repair_target=False),
+    # Digits only: US, Canadian and many older plates. Not seven: a British diplomatic DDD D DDD
+    # read with 0 for its D must stay correctable.
+    NationalFormat("digits", "D{4,6}", repair_target=False),
+    # Indonesia: area letters, 1-4 digits, 1-3 suffix letters. The two-letter area with two digits
+    # is left out: LL DD LLL is the British current layout, whose misreads (an I or Q among the
+    # last letters) must stay correctable.
+    NationalFormat("id", "L[1-9]D{0,3}L{1,3}", repair_target=False),
+    NationalFormat("id_2", "L{2}[1-9](D{2,3})?L{1,3}", repair_target=False),
+)
+FOREIGN_FORMATS: tuple[NationalFormat, ...] = (
+    *(f for f in NATIONAL_FORMATS if not f.name.startswith("gb_")),
+    *_DUTCH,
+    *_OTHER,
+)
+# Format name -> the one country that issues it (None: several countries share the layout).
+_FORMAT_COUNTRY: dict[str, str | None] = {
+    "sk": "SK",
+    "fr": "FR",
+    "it": "IT",
+    "hr_rs": None,
+    "hr_rs_short": None,
+    "pl_no": None,
+    "de": "DE",
+    "cz": "CZ",
+    "es": "ES",
+    "br": "BR",
+    "br_mercosul": None,
+    **{f.name: "NL" for f in _DUTCH},
+    "us_dlllddd": "US",
+    "us_dddlll": "US",
+    "us_ar_lllddd": None,
+    "us_d5l2": "US",
+    "us_dlddl": "US",
+    "digits": None,
+    "id": "ID",
+    "id_2": "ID",
+}
+
+
+def band_country(band: str | None) -> str | None:
+    """ISO country of a band's letters: "GB" for the British codes, None when unknown or absent."""
+    if not band:
+        return None
+    if band in GB_BAND_CODES:
+        return "GB"
+    return BAND_COUNTRIES.get(band)
+
+
+@lru_cache(maxsize=8192)
+def foreign_formats_of(text: str) -> tuple[str, ...]:
+    """Names of the foreign national formats that `text` (normalised) fits exactly as read."""
+    return tuple(f.name for f in FOREIGN_FORMATS if f.fits(text))
+
+
+def is_uk_format(fmt: str | None) -> bool:
+    """True for a British format name (``gb_current``, ``gb_ni``...; joined names all British)."""
+    return fmt is not None and all(part.startswith("gb_") for part in fmt.split("+"))
+
+
+def is_foreign_format(fmt: str | None) -> bool:
+    """True when the stored format says the plate is not British (a foreign format or band)."""
+    return fmt is not None and not is_uk_format(fmt)
+
+
+def country_of_format(fmt: str | None) -> str | None:
+    """ "GB", a foreign ISO code when the format names one country, or None when unknown/ambiguous."""
+    if fmt is None:
+        return None
+    if is_uk_format(fmt):
+        return "GB"
+    if fmt.startswith(FOREIGN_BAND_FORMAT + "_"):
+        return fmt.removeprefix(FOREIGN_BAND_FORMAT + "_").upper()
+    countries = {_FORMAT_COUNTRY.get(part) for part in fmt.split("+")}
+    return countries.pop() if len(countries) == 1 else None
