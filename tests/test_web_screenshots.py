@@ -18,7 +18,7 @@ from api_fixtures import PASSWORD, settings_for
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from typer.testing import CliRunner
-from web_browser import DESKTOP, chromium, serve, sign_in
+from web_browser import DESKTOP, chromium, click_and_load, serve, sign_in
 
 from intel_api.auth import PasswordHashing, Principal, create_user
 from intel_api.db import models as m
@@ -119,7 +119,7 @@ def test_screenshots_of_the_main_pages_from_demo_data(tmp_path: Path, shared_dir
         _shot(driver, out, "flag")
         driver.find_element(By.ID, "act-confirm").click()
         driver.find_element(By.ID, "reason").send_keys("Plate patch and overview match on all nights")
-        driver.find_element(By.ID, "submit-review").click()
+        click_and_load(driver, By.ID, "submit-review")
         assert "letter drafted" in driver.find_element(By.CSS_SELECTOR, ".note").text
         driver.get(f"{base}/ui/vehicles/{frequent.plate_text}?reason=Review+of+flag+{frequent.id}")
         _shot(driver, out, "vehicle")
