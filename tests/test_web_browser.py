@@ -19,6 +19,7 @@ from web_browser import (
     Site,
     chromium,
     click_and_load,
+    page_change,
     fetch,
     no_horizontal_scroll,
     seed,
@@ -121,18 +122,19 @@ def test_an_officer_is_refused_the_approval(browser: WebDriver, site: Site) -> N
     assert not browser.find_elements(By.ID, "approve")
     assert not browser.find_elements(By.ID, "keeper")
     # Posting the approval anyway (a valid session and CSRF token) is refused and audited.
-    browser.execute_script(
-        """
-        const f = document.createElement("form"); f.method = "post"; f.action = arguments[0];
-        for (const [k, v] of [["csrf_token", document.querySelector('meta[name=csrf-token]').content],
-                              ["decision", "approve"], ["rationale", "I am only an officer"]]) {
-          const i = document.createElement("input");
-          i.type = "hidden"; i.name = k; i.value = v; f.appendChild(i);
-        }
-        document.body.appendChild(f); f.submit();
-        """,
-        f"/ui/letters/{site.ids['letter']}/decide",
-    )
+    with page_change(browser):
+        browser.execute_script(
+            """
+            const f = document.createElement("form"); f.method = "post"; f.action = arguments[0];
+            for (const [k, v] of [["csrf_token", document.querySelector('meta[name=csrf-token]').content],
+                                  ["decision", "approve"], ["rationale", "I am only an officer"]]) {
+              const i = document.createElement("input");
+              i.type = "hidden"; i.name = k; i.value = v; f.appendChild(i);
+            }
+            document.body.appendChild(f); f.submit();
+            """,
+            f"/ui/letters/{site.ids['letter']}/decide",
+        )
     assert "supervisor role" in browser.find_element(By.ID, "denied-message").text
     with site.sessions() as s:
         letter = s.get(m.Letter, site.ids["letter"])
@@ -148,7 +150,8 @@ def test_vehicle_page_asks_for_a_reason_and_audits(browser: WebDriver, site: Sit
     assert not site.audit("vehicle.visits")
     reason = browser.find_element(By.ID, "reason")
     assert browser.find_element(By.ID, "plate").get_attribute("value") == "AB12CDE"
-    reason.send_keys("Operation Nightjar ref 24/1234", Keys.ENTER)
+    with page_change(browser):
+        reason.send_keys("Operation Nightjar ref 24/1234", Keys.ENTER)
     table = browser.find_element(By.ID, "visits")
     assert len(table.find_elements(By.CSS_SELECTOR, "tbody tr")) == 2
     assert len(browser.find_elements(By.CSS_SELECTOR, "svg.chart")) == 4

@@ -207,14 +207,22 @@ def sign_in(driver: WebDriver, base: str, username: str, password: str = PASSWOR
     )
 
 
-def click_and_load(driver: WebDriver, by: str, value: str) -> None:
-    """Click something that loads a new page, and wait until the old page is gone.
+@contextmanager
+def page_change(driver: WebDriver) -> Iterator[None]:
+    """Wait, after the block, until the page it started on is gone.
 
-    Without the wait, the next find_element can land on the old page and go stale under load.
+    Whatever the block does (a click, Enter in a form, a scripted submit), the next find_element would
+    otherwise land on the old page under load and find nothing or go stale.
     """
     old = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(by, value).click()
+    yield
     WebDriverWait(driver, 20).until(expected_conditions.staleness_of(old))
+
+
+def click_and_load(driver: WebDriver, by: str, value: str) -> None:
+    """Click something that loads a new page, and wait until the old page is gone."""
+    with page_change(driver):
+        driver.find_element(by, value).click()
 
 
 def fetch(driver: WebDriver, path: str) -> dict[str, Any]:
