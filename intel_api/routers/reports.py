@@ -37,7 +37,6 @@ def partnership(
         None,
         details={"start": start.isoformat(), "end": end.isoformat(), "format": "json"},
     )
-    session.commit()
     return report.as_dict()
 
 
@@ -61,5 +60,4 @@ def partnership_pdf(
         None,
         details={"start": start.isoformat(), "end": end.isoformat(), "format": "pdf"},
     )
-    session.commit()
     return Response(data, media_type="application/pdf", headers={"Cache-Control": "no-store"})
