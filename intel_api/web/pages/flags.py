@@ -14,7 +14,7 @@ from intel_api.auth import Principal
 from intel_api.context import AppContext
 from intel_api.db.models import Flag, FlagKind, FlagStatus, ReviewAction, Role, Sighting, User
 from intel_api.deps import ContextDep, SessionDep
-from intel_api.services import audit, ladder, review
+from intel_api.services import audit, flag_decision, review
 from intel_api.services.evidence import resolve_evidence
 from intel_api.web.deps import CsrfChecked, OfficerPage, deny
 from intel_api.web.forms import FormError, clean_plate, clean_reason
@@ -167,7 +167,9 @@ def review_flag(
     if plate == flag.plate_text:
         plate = None
     try:
-        review.review(session, flag, principal, chosen, why, plate)
+        decision = flag_decision.decide(
+            session, flag, principal, chosen, why, plate, ctx.site, ctx.tz, ctx.keeper
+        )
     except review.FlagTransitionError as e:
         session.rollback()
         message = f"Flag {e.flag_id} is {e.status.value}; it cannot be {chosen.value}ed."
@@ -178,19 +180,8 @@ def review_flag(
             session, principal, request, f"Flag {flag_id} is escalated; only a supervisor can decide it."
         ) from None
     note = f"Flag {chosen.value}ed."
-    if chosen == ReviewAction.CONFIRM and flag.kind != FlagKind.KEEPER_MISMATCH:
-        # The same escalation ladder as the API's confirm (stage 1 is the keeper letter policy).
-        outcome = ladder.on_flag_confirmed(
-            session,
-            flag,
-            ctx.site,
-            ctx.tz,
-            ctx.keeper,
-            principal,
-            turns_at=ctx.site.rules.frequent.night_end_time,
-            reason=why,
-        )
-        note += f" Letter: {outcome.reason}."
+    if decision.ladder is not None:
+        note += f" Letter: {decision.ladder.reason}."
     session.commit()
     return RedirectResponse(f"/ui/flags/{flag_id}?note={_q(note)}", status_code=303)
 
