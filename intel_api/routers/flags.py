@@ -14,7 +14,7 @@ from intel_api.routers.views import letter_out, sighting_out
 from intel_api.rows import get_or_404
 from intel_api.schemas.common import Page, PageQuery, PageSizeQuery
 from intel_api.schemas.flags import ConfirmIn, FlagDetail, FlagOut, ReasonIn, ReviewOut, ReviewResult
-from intel_api.services import audit, flag_decision
+from intel_api.services import audit, flag_decision, review
 from intel_api.tiers import visible
 
 router = APIRouter(prefix="/flags", tags=["flags"])
@@ -80,18 +80,7 @@ def get_flag(flag_id: int, session: SessionDep, ctx: ContextDep, principal: Offi
     flag = _get(session, flag_id)
     # The 90-day tier holds here as in every search: older linked sightings are withheld.
     shown = visible(ctx, principal, flag.sightings)
-    audit.record(
-        session,
-        principal,
-        "flag.read",
-        "flag",
-        flag.id,
-        reason="flag review",
-        details={
-            "sighting_ids": [s.id for s in shown],
-            "withheld": len(flag.sightings) - len(shown),
-        },
-    )
+    review.record_read(session, principal, flag, shown)
     return _detail(flag, shown)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
@@ -10,8 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from intel_api.auth import Principal
-from intel_api.context import AppContext
+from intel_api import tiers
 from intel_api.db.models import Flag, FlagKind, FlagStatus, ReviewAction, Role, Sighting, User
 from intel_api.deps import ContextDep, SessionDep
 from intel_api.services import audit, flag_decision, review
@@ -22,13 +20,6 @@ from intel_api.web.render import PageDenied, page
 
 router = APIRouter()
 PAGE_SIZE = 50
-
-
-def officer_floor(ctx: AppContext, principal: Principal) -> datetime | None:
-    """The oldest time an officer may see (tiered access); None for supervisors and admins."""
-    if principal.has_role(Role.SUPERVISOR):
-        return None
-    return datetime.now(UTC) - timedelta(days=ctx.site.api.officer_history_days)
 
 
 @router.get("/flags", response_class=HTMLResponse)
@@ -104,22 +95,9 @@ def flag_page(
     note: str = "",
 ) -> HTMLResponse:
     flag = _flag(session, flag_id)
-    floor = officer_floor(ctx, principal)
     ordered = sorted(flag.sightings, key=lambda s: s.first_seen)
-    visible = [s for s in ordered if floor is None or s.first_seen >= floor]
-    audit.record(
-        session,
-        principal,
-        "flag.read",
-        "flag",
-        flag.id,
-        reason="flag review",
-        details={
-            "sighting_ids": [s.id for s in visible],
-            "withheld": len(ordered) - len(visible),
-            "via": "web",
-        },
-    )
+    visible = tiers.visible(ctx, principal, ordered)
+    review.record_read(session, principal, flag, visible, via="web")
     session.commit()
     reviewers = {
         u.id: u.username
@@ -204,7 +182,7 @@ def evidence(
     sighting = session.get(Sighting, sighting_id) if 0 < sighting_id < 2**63 else None
     if sighting is None:
         raise PageDenied(f"Sighting {sighting_id} was not found.", status_code=404)
-    floor = officer_floor(ctx, principal)
+    floor = tiers.officer_floor(ctx, principal)
     if floor is not None and sighting.first_seen < floor:
         raise deny(
             session,

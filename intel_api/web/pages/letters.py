@@ -16,10 +16,10 @@ from intel_api.deps import ContextDep, SessionDep
 from intel_api.routers.views import may_see_keeper
 from intel_api.services import audit
 from intel_api.services import letters as svc
+from intel_api.tiers import officer_floor
 from intel_api.web.deps import CsrfChecked, OfficerPage, SupervisorPage, require_role
 from intel_api.web.forms import FormError, clean_reason
 from intel_api.web.letter_preview import preview_pdf
-from intel_api.web.pages.flags import officer_floor
 from intel_api.web.render import PageDenied, page
 
 router = APIRouter()
