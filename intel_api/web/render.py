@@ -1,14 +1,16 @@
-"""Templates, and the page-level refusals: a sign-in redirect and an audited 'not allowed' page."""
+"""Templates, the way back to a page after a form, and the page-level refusals: a sign-in redirect
+and an audited 'not allowed' page."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 HERE = Path(__file__).resolve().parent
@@ -54,3 +56,9 @@ def page(request: Request, name: str, status_code: int = 200, **values: Any) -> 
     values["local"] = lambda v, fmt="%a %d %b %Y %H:%M": _local(v, tz, fmt)
     values["site_name"] = ctx.site.site.name
     return templates.TemplateResponse(request, name, values, status_code=status_code)
+
+
+def back_to(path: str, error: str = "", note: str = "") -> RedirectResponse:
+    """Send the browser back to `path` after a form, with its error (or else its note) for the page."""
+    query = f"error={quote(error, safe='')}" if error else f"note={quote(note, safe='')}"
+    return RedirectResponse(f"{path}?{query}", status_code=303)
