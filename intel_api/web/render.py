@@ -5,16 +5,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from intel_api.db.base import Base
+from intel_api.rows import get_row
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+M = TypeVar("M", bound=Base)
 
 
 def _local(value: datetime | None, tz: ZoneInfo, fmt: str = "%a %d %b %Y %H:%M") -> str:
@@ -46,6 +51,14 @@ class PageDenied(Exception):
     def __init__(self, message: str, status_code: int = 403) -> None:
         self.message, self.status_code = message, status_code
         super().__init__(message)
+
+
+def row_or_404_page(session: Session, model: type[M], ident: int, what: str) -> M:
+    """The row a page is about; a 404 page (not the API's JSON) when there is none."""
+    row = get_row(session, model, ident)
+    if row is None:
+        raise PageDenied(f"{what} {ident} was not found.", status_code=404)
+    return row
 
 
 def page(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:

@@ -16,7 +16,7 @@ from intel_api.services import audit, flag_decision, review
 from intel_api.services.evidence import resolve_evidence
 from intel_api.web.deps import CsrfChecked, OfficerPage, deny
 from intel_api.web.forms import FormError, clean_plate, clean_reason
-from intel_api.web.render import PageDenied, page
+from intel_api.web.render import PageDenied, page, row_or_404_page
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -78,10 +78,7 @@ def queue(
 
 
 def _flag(session: Session, flag_id: int) -> Flag:
-    flag = session.get(Flag, flag_id) if 0 < flag_id < 2**31 else None
-    if flag is None:
-        raise PageDenied(f"Flag {flag_id} was not found.", status_code=404)
-    return flag
+    return row_or_404_page(session, Flag, flag_id, "Flag")
 
 
 @router.get("/flags/{flag_id}", response_class=HTMLResponse)
@@ -179,9 +176,7 @@ def evidence(
     ctx: ContextDep,
     principal: OfficerPage,
 ) -> Response:
-    sighting = session.get(Sighting, sighting_id) if 0 < sighting_id < 2**63 else None
-    if sighting is None:
-        raise PageDenied(f"Sighting {sighting_id} was not found.", status_code=404)
+    sighting = row_or_404_page(session, Sighting, sighting_id, "Sighting")
     floor = tiers.officer_floor(ctx, principal)
     if floor is not None and sighting.first_seen < floor:
         raise deny(
