@@ -377,7 +377,8 @@ def approve_step(
                 session, letter, actor, rationale, keeper, out_dir / "letters", site.site.name, tz, now
             )
         except (letters_svc.InvalidTransition, letters_svc.MissingKeeper) as e:
-            # A step answers in the ladder's words; a keeper mismatch keeps its own (it needs an officer).
+            # A ladder conflict in the letter service's words; a keeper mismatch keeps its own message,
+            # which names the flag an officer has to dismiss first.
             raise LadderError(str(e)) from e
     else:
         from intel_api.services import evidence_pack  # the PDF builder is only needed here
