@@ -14,7 +14,7 @@ from intel_api.routers.views import letter_out, sighting_out
 from intel_api.rows import get_or_404
 from intel_api.schemas.common import Page, PageQuery, PageSizeQuery
 from intel_api.schemas.flags import ConfirmIn, FlagDetail, FlagOut, ReasonIn, ReviewOut, ReviewResult
-from intel_api.services import audit, ladder, review
+from intel_api.services import audit, flag_decision, review
 from intel_api.tiers import visible
 
 router = APIRouter(prefix="/flags", tags=["flags"])
@@ -80,18 +80,7 @@ def get_flag(flag_id: int, session: SessionDep, ctx: ContextDep, principal: Offi
     flag = _get(session, flag_id)
     # The 90-day tier holds here as in every search: older linked sightings are withheld.
     shown = visible(ctx, principal, flag.sightings)
-    audit.record(
-        session,
-        principal,
-        "flag.read",
-        "flag",
-        flag.id,
-        reason="flag review",
-        details={
-            "sighting_ids": [s.id for s in shown],
-            "withheld": len(flag.sightings) - len(shown),
-        },
-    )
+    review.record_read(session, principal, flag, shown)
     return _detail(flag, shown)
 
 
@@ -105,20 +94,12 @@ def _apply(
     corrected_plate: str | None = None,
 ) -> ReviewResult:
     flag = _get(session, flag_id)
-    review.review(session, flag, principal, action, reason, corrected_plate)
+    decision = flag_decision.decide(
+        session, flag, principal, action, reason, corrected_plate, ctx.site, ctx.tz, ctx.keeper
+    )
     result = ReviewResult(flag=FlagOut.model_validate(flag))
-    if action == ReviewAction.CONFIRM and flag.kind != FlagKind.KEEPER_MISMATCH:
-        # The escalation ladder drafts the next step (stage 1 is the keeper letter policy).
-        outcome = ladder.on_flag_confirmed(
-            session,
-            flag,
-            ctx.site,
-            ctx.tz,
-            ctx.keeper,
-            principal,
-            turns_at=ctx.site.rules.frequent.night_end_time,
-            reason=reason,
-        )
+    if decision.ladder is not None:
+        outcome = decision.ladder
         result.letter = letter_out(outcome.letter, principal) if outcome.letter else None
         result.letter_note = outcome.reason
     session.flush()
