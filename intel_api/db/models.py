@@ -49,6 +49,10 @@ class ReviewAction(StrEnum):
     DISMISS = "dismiss"
     ESCALATE = "escalate"
 
+    @property
+    def past_tense(self) -> str:
+        return "escalated" if self is ReviewAction.ESCALATE else f"{self.value}ed"
+
 
 class LetterStatus(StrEnum):
     AWAITING_APPROVAL = "awaiting_approval"

@@ -147,14 +147,14 @@ def review_flag(
         )
     except review.FlagTransitionError as e:
         session.rollback()
-        message = f"Flag {e.flag_id} is {e.status.value}; it cannot be {chosen.value}ed."
+        message = f"Flag {e.flag_id} is {e.status.value}; it cannot be {chosen.past_tense}."
         return RedirectResponse(f"/ui/flags/{flag_id}?error={_q(message)}#decide", status_code=303)
     except review.NeedsSupervisor:
         session.rollback()
         raise deny(
             session, principal, request, f"Flag {flag_id} is escalated; only a supervisor can decide it."
         ) from None
-    note = f"Flag {chosen.value}ed."
+    note = f"Flag {chosen.past_tense}."
     if decision.ladder is not None:
         note += f" Letter: {decision.ladder.reason}."
     session.commit()
