@@ -103,14 +103,15 @@ class PlateDetector:
         out: list[list[PlateBox]] = [[] for _ in requests]
         model: Any = self._model
         stride = int(max(getattr(model.model, "stride", [32])))
-        letterbox = LetterBox(check_imgsz(self._imgsz, stride=stride), auto=True, stride=stride)
+        imgsz: Any = check_imgsz(self._imgsz, stride=stride)  # type: ignore[no-untyped-call]
+        letterbox: Any = LetterBox(imgsz, auto=True, stride=stride)
         index: list[tuple[int, int, int, tuple[int, int], tuple[int, int]]] = []
         padded: list[Image] = []
         for i, (image, within) in enumerate(requests):
             x0, y0, region = self._region(image, within, margin)
             if region is None:
                 continue
-            boxed = letterbox(image=region)
+            boxed: Image = letterbox(image=region)
             index.append((i, x0, y0, region.shape[:2], boxed.shape[:2]))
             padded.append(boxed)
         results = predict_grouped(model, padded, device, conf=self._confidence, imgsz=self._imgsz)
@@ -118,7 +119,7 @@ class PlateDetector:
             boxes = result.boxes
             if boxes is None or len(boxes) == 0:
                 continue
-            xyxy = scale_boxes(boxed_shape, boxes.xyxy.clone(), region_shape)
+            xyxy: Any = scale_boxes(boxed_shape, boxes.xyxy.clone(), region_shape)
             out[i] = self._plates(xyxy.cpu().numpy().tolist(), boxes.conf.cpu().numpy().tolist(), x0, y0)
         return out
 
