@@ -263,6 +263,11 @@ def test_process_many_refuses_bad_input_before_loading_models(uk_dev_dir: Path, 
     runner = CliRunner()
     twice = runner.invoke(app, ["process-many", "jam_a", clip, "--config", str(config)])
     assert twice.exit_code == 2 and "are both camera 'jam_a'" in twice.output
+    two = runner.invoke(
+        app,
+        ["process-many", "jam_a", str(tmp_path / "b.mp4"), "--config", str(config), "--api-url", "http://x"],
+    )
+    assert two.exit_code == 2 and "one camera key, which is bound to one camera" in two.output
     bad = runner.invoke(app, ["process-many", "jam_a", "--config", str(config), "--device", "gpu"])
     assert bad.exit_code == 2 and "--device must be auto, cpu, cuda or cuda:N" in bad.output
     import torch

@@ -68,6 +68,16 @@ def process_many(
     except ValueError:
         typer.echo(f"error: --device must be auto, cpu, cuda or cuda:N, got {setting!r}", err=True)
         raise typer.Exit(code=2) from None
+    if api_url and len(cameras) > 1:
+        # A camera key is bound to one camera and the service refuses another camera's sightings
+        # under it: a mixed batch would sit in the spool for ever.
+        typer.echo(
+            "error: --api-url posts with one camera key, which is bound to one camera; for several "
+            "cameras use the database sink (--database-url) or one `platewatch process CAMERA "
+            "--api-url ...` per camera",
+            err=True,
+        )
+        raise typer.Exit(code=2)
     writer = http_sink(cfg, api_url) if api_url else database_sink(cfg, cameras, database_url)
     t0 = time.perf_counter()
     models = load_models(cfg, read_plates=read_plates)
