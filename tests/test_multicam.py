@@ -5,8 +5,11 @@ real databases; short clips at 2 fps so CI's two cores get through it."""
 from __future__ import annotations
 
 import re
+import signal
 import socket
+import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -293,3 +296,43 @@ def test_process_many_reports_a_dead_camera_and_stores_the_others(uk_dev_dir: Pa
     match = re.search(r"jam_a: (\d+) frames, \d+ vehicles tracked, (\d+) sightings", result.output)
     assert match and int(match.group(1)) >= 18 and int(match.group(2)) > 0, result.output
     assert re.search(rf"stored {match.group(2)} new", result.output), result.output
+
+
+def test_sigterm_stops_every_camera_and_stores_all_their_sightings(uk_dev_dir: Path, tmp_path: Path) -> None:
+    from test_process_hardening import count_rows, platewatch, run_env
+
+    cameras: list[dict[str, object]] = [
+        {"id": "jam_a", "source": str(uk_dev_dir / "videos" / JAM_A), "start_time": "2019-06-28T13:02:51Z"},
+        {"id": "jam_b", "source": str(uk_dev_dir / "videos" / JAM_B), "start_time": "2019-06-28T13:02:35Z"},
+    ]
+    config = _config_file(tmp_path, cameras)
+    url = f"sqlite:///{tmp_path / 'stop.db'}"
+    subprocess.run(
+        platewatch("db", "upgrade", "--config", str(config), "--database-url", url), env=run_env(), check=True
+    )
+    # every frame of both clips (25 fps): long enough to be stopped in the middle
+    args = ["process-many", "--config", str(config), "--database-url", url, "--fps", "25", "--no-plates"]
+    proc = subprocess.Popen(
+        platewatch(*args), env=run_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 400
+    while count_rows(url) == 0:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no sighting stored in time"
+        time.sleep(0.3)
+    assert proc.poll() is None, "the clips finished before the signal; the test needs a longer run"
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert "stopping; finishing open tracks" in err and "stopped on request" in out
+    for camera_id in ("jam_a", "jam_b"):
+        frames = re.search(rf"{camera_id}: (\d+) frames", out)
+        assert frames and 0 < int(frames.group(1)) < 240, out  # stopped before the clip's end
+    match = re.search(r"(\d+) sightings .*stored (\d+) new, 0 already stored, 0 waiting in spool", out)
+    assert match, out
+    made, stored = int(match.group(1)), int(match.group(2))
+    assert made == stored == count_rows(url) and stored >= 2
+    engine = sa.create_engine(url)
+    with engine.connect() as c:
+        assert set(c.execute(sa.select(m.Sighting.camera_id)).scalars()) == {"jam_a", "jam_b"}
+    engine.dispose()
