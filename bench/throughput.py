@@ -1,12 +1,16 @@
 """Throughput of the whole video pipeline on one clip, beside a plain Ultralytics predict loop.
 
     .venv/bin/python bench/throughput.py [--clip PATH] [--fps 5] [--imgsz 640] [--threads 2] [--no-plates]
+        [--cameras N [--sources CLIP ...] [--device auto]]
 
 Both loops see the same decoded frames in the same run: the plain loop is `YOLO.predict` on each
 frame (vehicle classes, same imgsz and confidence), nothing else. The pipeline is everything
 `platewatch process` does per frame: decode, detect (+ people), zone filter, track, plate
 locate + OCR (when a vehicle qualifies), kinematics, evidence JPEGs, and handing sightings to the
 database writer (SQLite in a temp folder). Prints a table and writes bench/out/throughput.json.
+`--cameras N` adds many cameras in one process (`bench/multicam_throughput.py`): N copies of the
+clip, or the N `--sources`, batched through the detectors; total and per-camera analysed frames/s
+and the single-camera figure of the same run, under the JSON key "multicam".
 """
 
 from __future__ import annotations
@@ -38,7 +42,19 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     ap.add_argument("--no-plates", action="store_true", help="leave plate reading out")
     ap.add_argument("--out", type=Path, default=REPO / "bench/out/throughput.json")
+    ap.add_argument("--cameras", type=int, default=0, help="also run N cameras in one process, batched")
+    ap.add_argument("--sources", type=Path, nargs="+", help="the cameras' clips (default: N × --clip)")
+    ap.add_argument("--device", default="auto", help="batched detectors' device: auto, cpu, cuda, cuda:N")
     args = ap.parse_args()
+    if args.sources and args.cameras not in (0, len(args.sources)):
+        ap.error(f"--cameras {args.cameras} but {len(args.sources)} --sources")
+    if args.sources:
+        args.cameras = len(args.sources)
+    if args.cameras < 0:
+        ap.error("--cameras must be at least 1")
+    for path in [args.clip, *(args.sources or [])]:
+        if not path.is_file():
+            ap.error(f"{path}: no such clip")
 
     import torch
 
@@ -142,6 +158,11 @@ def main() -> None:
         "stored": wstats.inserted,
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+    if args.cameras:
+        from bench.multicam_throughput import measure_cameras
+
+        sources = args.sources or [args.clip] * args.cameras
+        result["multicam"] = measure_cameras(sources, args.fps, args.imgsz, not args.no_plates, args.device)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"{args.clip.name}: {n} frames at {args.fps} fps, imgsz {args.imgsz}, {args.threads} torch threads")
@@ -151,6 +172,10 @@ def main() -> None:
     for k, v in result["stage_ms_per_frame"].items():
         print(f"  {k:<13} {v:7.1f} ms/frame")
     print(f"sightings {st.sightings}, plate attempts {st.plate_attempts}, plates read {st.plates_read}")
+    if "multicam" in result:
+        from bench.multicam_throughput import print_cameras
+
+        print_cameras(result["multicam"])
     print(f"wrote {args.out}")
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ultralytics import YOLO  # type: ignore[attr-defined]
 
@@ -11,6 +12,9 @@ from detect.records import COCO_VEHICLE_CLASSES, VehicleDetection
 from ingest.frames import Image
 from models import resolver
 from platewatch.config import Detection, ModelPaths
+
+if TYPE_CHECKING:
+    from detect.batch_inference import InferenceDevice
 
 
 class VehicleDetector:
@@ -47,3 +51,37 @@ class VehicleDetector:
             if c in COCO_VEHICLE_CLASSES
         ]
         return sorted(found, key=lambda d: d.confidence, reverse=True)
+
+    def detect_batch(
+        self, images: Sequence[Image], device: InferenceDevice | None = None
+    ) -> list[list[VehicleDetection]]:
+        """`detect` for many images in few forward passes (one per image size), on `device`."""
+        from detect.batch_inference import predict_grouped
+
+        results = predict_grouped(
+            self._model,
+            images,
+            device,
+            conf=self._confidence,
+            imgsz=self._imgsz,
+            classes=sorted(COCO_VEHICLE_CLASSES),
+        )
+        out: list[list[VehicleDetection]] = []
+        for result in results:
+            boxes = result.boxes
+            found: list[VehicleDetection] = []
+            if boxes is not None and len(boxes) > 0:
+                xyxy = boxes.xyxy.cpu().numpy().tolist()
+                classes = boxes.cls.cpu().numpy().astype(int).tolist()
+                confs = boxes.conf.cpu().numpy().tolist()
+                found = [
+                    VehicleDetection(
+                        box=(float(b[0]), float(b[1]), float(b[2]), float(b[3])),
+                        vehicle_class=COCO_VEHICLE_CLASSES[c],
+                        confidence=float(p),
+                    )
+                    for b, c, p in zip(xyxy, classes, confs, strict=True)
+                    if c in COCO_VEHICLE_CLASSES
+                ]
+            out.append(sorted(found, key=lambda d: d.confidence, reverse=True))
+        return out
