@@ -50,11 +50,57 @@ def _where(q: SightingQuery) -> list[sa.ColumnElement[bool]]:
     return conds
 
 
-def search(session: Session, q: SightingQuery, offset: int, limit: int) -> tuple[list[Sighting], int]:
+# A search counts at most this many matches: a 7-day window at a busy site holds hundreds of
+# thousands, and counting them all on every page costs more than fetching the page.
+TOTAL_CAP = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Keyset:
+    """Where a page ends in the newest-first order: the (first_seen, id) of its last row."""
+
+    first_seen: datetime
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    rows: list[Sighting]
+    total: int  # exact when `total_capped` is False, else "at least TOTAL_CAP"
+    total_capped: bool
+    next_key: Keyset | None  # None on the last page
+
+
+def count_stmt(q: SightingQuery, cap: int = TOTAL_CAP) -> sa.Select[tuple[int]]:
+    """Counts matches up to `cap` + 1, so the cost is bounded however wide the window is."""
+    capped = sa.select(sa.literal(1)).select_from(Sighting).where(*_where(q)).limit(cap + 1).subquery()
+    return sa.select(sa.func.count()).select_from(capped)
+
+
+def page_stmt(q: SightingQuery, after: Keyset | None, offset: int, limit: int) -> sa.Select[tuple[Sighting]]:
     conds = _where(q)
-    total = session.scalar(sa.select(sa.func.count()).select_from(Sighting).where(*conds)) or 0
+    if after is not None:
+        # Row-value order written out: ties on first_seen are broken by id, so none is skipped or repeated.
+        conds.append(
+            sa.or_(
+                Sighting.first_seen < after.first_seen,
+                sa.and_(Sighting.first_seen == after.first_seen, Sighting.id < after.id),
+            )
+        )
     stmt = sa.select(Sighting).where(*conds).order_by(Sighting.first_seen.desc(), Sighting.id.desc())
-    return list(session.scalars(stmt.offset(offset).limit(limit))), total
+    return stmt.offset(0 if after is not None else offset).limit(limit + 1)
+
+
+def search(
+    session: Session, q: SightingQuery, offset: int, limit: int, after: Keyset | None = None
+) -> SearchPage:
+    """One page, newest first: after `after` (keyset) when given, else at `offset` (page numbers)."""
+    total = session.scalar(count_stmt(q)) or 0
+    rows = list(session.scalars(page_stmt(q, after, offset, limit)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_key = Keyset(rows[-1].first_seen, rows[-1].id) if more and rows else None
+    return SearchPage(rows, min(total, TOTAL_CAP), total > TOTAL_CAP, next_key)
 
 
 def flagged_ids(session: Session, sighting_ids: list[int]) -> set[int]:

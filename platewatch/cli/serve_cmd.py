@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -16,6 +17,9 @@ def serve(
     ),
     port: int = typer.Option(8000, min=1, max=65535),
     database_url: str | None = typer.Option(None, "--database-url", help="Overrides config and environment."),
+    workers: int = typer.Option(
+        1, min=1, max=64, help="uvicorn worker processes (each its own database pool); about one per core."
+    ),
 ) -> None:
     """Serve the API; the JWT key comes from PLATEWATCH_SECRET_KEY (PLATEWATCH_DEV_MODE=1: a throwaway)."""
     import uvicorn
@@ -36,7 +40,23 @@ def serve(
         typer.echo(
             "WARNING: dev mode: tokens are signed with a throwaway key unless a strong one is set", err=True
         )
-    uvicorn.run(create_app(settings, site), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(settings, site), host=host, port=port, log_level="info")
+        return
+    # Each worker process builds its own app from the environment (intel_api.main.app_from_environment);
+    # they must agree on the signing key, so a dev-mode throwaway is made once here and handed down.
+    os.environ["PLATEWATCH_CONFIG"] = str(config.resolve())
+    os.environ["PLATEWATCH_SECRET_KEY"] = settings.signing_key()
+    if database_url:
+        os.environ["PLATEWATCH_DATABASE_URL"] = database_url
+    uvicorn.run(
+        "intel_api.main:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+    )
 
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:  # noqa: ARG001
