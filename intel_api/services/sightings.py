@@ -106,8 +106,11 @@ def search(
 def flagged_ids(session: Session, sighting_ids: list[int]) -> set[int]:
     if not sighting_ids:
         return set()
-    stmt = sa.select(flag_sighting.c.sighting_id).where(flag_sighting.c.sighting_id.in_(sighting_ids))
-    return set(session.scalars(stmt))
+    return set(session.scalars(flagged_ids_stmt(sighting_ids)))
+
+
+def flagged_ids_stmt(sighting_ids: list[int]) -> sa.Select[tuple[int]]:
+    return sa.select(flag_sighting.c.sighting_id).where(flag_sighting.c.sighting_id.in_(sighting_ids))
 
 
 @dataclass(slots=True)
@@ -142,6 +145,9 @@ def summarise(sightings: list[Sighting], tz: ZoneInfo, turns_at: time) -> VisitS
 
 def for_plate(session: Session, plate: str, since: datetime | None, until: datetime | None) -> list[Sighting]:
     """Every pass of one plate in the range, oldest first (the summary needs all of them)."""
+    return list(session.scalars(history_stmt(plate, since, until)))
+
+
+def history_stmt(plate: str, since: datetime | None, until: datetime | None) -> sa.Select[tuple[Sighting]]:
     q = SightingQuery(plate="".join(plate.split()).upper(), since=since, until=until)
-    stmt = sa.select(Sighting).where(*_where(q)).order_by(Sighting.first_seen, Sighting.id)
-    return list(session.scalars(stmt))
+    return sa.select(Sighting).where(*_where(q)).order_by(Sighting.first_seen, Sighting.id)
