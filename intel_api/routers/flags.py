@@ -49,7 +49,7 @@ def list_flags(
     count, stmt = queue_stmts(status_, kind)
     total = session.scalar(count) or 0
     rows = list(session.scalars(stmt.offset((page - 1) * page_size).limit(page_size)))
-    audit.record(
+    audit.record_read(
         session,
         principal,
         "flags.list",

@@ -72,7 +72,7 @@ def search_sightings(
     found = svc.search(session, query, (page - 1) * page_size, page_size, after)
     rows, total = found.rows, found.total
     flagged_ids = svc.flagged_ids(session, [s.id for s in rows])
-    audit.record(
+    audit.record_read(
         session,
         principal,
         "sightings.search",
@@ -112,7 +112,7 @@ def get_sighting(
 ) -> SightingOut:
     sighting = _get(session, sighting_id)
     check_visible(ctx, principal, sighting)
-    audit.record(session, principal, "sighting.read", "sighting", sighting.id, reason=reason)
+    audit.record_read(session, principal, "sighting.read", "sighting", sighting.id, reason=reason)
     return sighting_out(sighting, bool(svc.flagged_ids(session, [sighting.id])))
 
 

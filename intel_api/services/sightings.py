@@ -148,9 +148,19 @@ def summarise(sightings: list[Sighting], tz: ZoneInfo, turns_at: time) -> VisitS
 
 def for_plate(session: Session, plate: str, since: datetime | None, until: datetime | None) -> list[Sighting]:
     """Every pass of one plate in the range, oldest first (the summary needs all of them)."""
-    return list(session.scalars(history_stmt(plate, since, until)))
+    return [s for s, _ in history_with_flags(session, plate, since, until)]
 
 
-def history_stmt(plate: str, since: datetime | None, until: datetime | None) -> sa.Select[tuple[Sighting]]:
+def history_with_flags(
+    session: Session, plate: str, since: datetime | None, until: datetime | None
+) -> list[tuple[Sighting, bool]]:
+    """`for_plate` with whether each pass is linked to a flag, in one round trip."""
+    return [(s, bool(f)) for s, f in session.execute(history_stmt(plate, since, until))]
+
+
+def history_stmt(
+    plate: str, since: datetime | None, until: datetime | None
+) -> sa.Select[tuple[Sighting, bool]]:
     q = SightingQuery(plate="".join(plate.split()).upper(), since=since, until=until)
-    return sa.select(Sighting).where(*_where(q)).order_by(Sighting.first_seen, Sighting.id)
+    linked = sa.exists().where(flag_sighting.c.sighting_id == Sighting.id).label("flagged")
+    return sa.select(Sighting, linked).where(*_where(q)).order_by(Sighting.first_seen, Sighting.id)
