@@ -177,9 +177,8 @@ def load(url: str, n: int, now: datetime, seed: int) -> dict[str, float]:
         t0 = time.perf_counter()
         conn.execute("VACUUM (ANALYZE)")
         timings["vacuum_analyze_s"] = time.perf_counter() - t0
-        timings["database_mb"] = (
-            conn.execute("SELECT pg_database_size(current_database())").fetchone()[0] / 2**20
-        )  # type: ignore[index]
+        size = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+        timings["database_mb"] = round(size[0] / 2**20, 1) if size else 0.0
     return timings
 
 
@@ -335,7 +334,10 @@ def explain(url: str, n_plates: int, now: datetime) -> dict[str, str]:
     plans: dict[str, str] = {}
     with engine.connect() as conn:
         for name, stmt in stmts.items():
-            sql = stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+            sql = stmt.compile(
+                dialect=postgresql.dialect(),  # type: ignore[no-untyped-call]
+                compile_kwargs={"literal_binds": True},
+            )
             rows = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {sql}").fetchall()
             plans[name] = "\n".join(r[0] for r in rows)
         conn.execute(sa.text("SELECT 1"))

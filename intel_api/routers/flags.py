@@ -26,7 +26,7 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 
 def queue_stmts(
     status_: list[FlagStatus] | None, kind: list[FlagKind] | None
-) -> tuple[sa.Select[tuple[int]], sa.Select[tuple[Flag]]]:
+) -> tuple[sa.Select[int], sa.Select[Flag]]:
     """The review queue's count and its rows, newest first (bench/api_load.py explains both)."""
     conds: list[sa.ColumnElement[bool]] = []
     if status_:

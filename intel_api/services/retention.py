@@ -114,7 +114,7 @@ def run(
             )
             continue
         gone = session.execute(sa.delete(PlateReadRow).where(PlateReadRow.sighting_id.in_(chunk)))
-        report.plate_reads += gone.rowcount
+        report.plate_reads += gone.rowcount  # type: ignore[attr-defined]  # a CursorResult for DML
         session.execute(sa.delete(flag_sighting).where(flag_sighting.c.sighting_id.in_(chunk)))
         session.execute(sa.delete(Sighting).where(Sighting.id.in_(chunk)))
     files = [p for row in doomed for p in (row[1], row[2]) if p]
@@ -190,9 +190,9 @@ def _sweep_orphans(session: Session, evidence_dir: Path, report: RetentionReport
     for plate_path, vehicle_path in session.execute(stored_paths):
         for stored in (plate_path, vehicle_path):
             if stored and stored not in doomed:
-                resolved = resolve_evidence(evidence_dir, stored)
-                if resolved is not None:
-                    candidates.pop(resolved, None)
+                referenced = resolve_evidence(evidence_dir, stored)
+                if referenced is not None:
+                    candidates.pop(referenced, None)
     report.orphan_files += len(candidates)
     if not report.dry_run:
         report.doomed_files.extend(candidates.values())

@@ -71,13 +71,13 @@ class SearchPage:
     next_key: Keyset | None  # None on the last page
 
 
-def count_stmt(q: SightingQuery, cap: int = TOTAL_CAP) -> sa.Select[tuple[int]]:
+def count_stmt(q: SightingQuery, cap: int = TOTAL_CAP) -> sa.Select[int]:
     """Counts matches up to `cap` + 1, so the cost is bounded however wide the window is."""
     capped = sa.select(sa.literal(1)).select_from(Sighting).where(*_where(q)).limit(cap + 1).subquery()
     return sa.select(sa.func.count()).select_from(capped)
 
 
-def page_stmt(q: SightingQuery, after: Keyset | None, offset: int, limit: int) -> sa.Select[tuple[Sighting]]:
+def page_stmt(q: SightingQuery, after: Keyset | None, offset: int, limit: int) -> sa.Select[Sighting]:
     conds = _where(q)
     if after is not None:
         # Row-value order written out: ties on first_seen are broken by id, so none is skipped or
@@ -112,7 +112,7 @@ def flagged_ids(session: Session, sighting_ids: list[int]) -> set[int]:
     return set(session.scalars(flagged_ids_stmt(sighting_ids)))
 
 
-def flagged_ids_stmt(sighting_ids: list[int]) -> sa.Select[tuple[int]]:
+def flagged_ids_stmt(sighting_ids: list[int]) -> sa.Select[int]:
     return sa.select(flag_sighting.c.sighting_id).where(flag_sighting.c.sighting_id.in_(sighting_ids))
 
 
@@ -158,9 +158,7 @@ def history_with_flags(
     return [(s, bool(f)) for s, f in session.execute(history_stmt(plate, since, until))]
 
 
-def history_stmt(
-    plate: str, since: datetime | None, until: datetime | None
-) -> sa.Select[tuple[Sighting, bool]]:
+def history_stmt(plate: str, since: datetime | None, until: datetime | None) -> sa.Select[Sighting, bool]:
     q = SightingQuery(plate="".join(plate.split()).upper(), since=since, until=until)
     linked = sa.exists().where(flag_sighting.c.sighting_id == Sighting.id).label("flagged")
     return sa.select(Sighting, linked).where(*_where(q)).order_by(Sighting.first_seen, Sighting.id)

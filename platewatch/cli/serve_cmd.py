@@ -50,7 +50,7 @@ def serve(
     os.environ["PLATEWATCH_SECRET_KEY"] = settings.signing_key()
     if database_url:
         os.environ["PLATEWATCH_DATABASE_URL"] = database_url
-    config = uvicorn.Config(
+    uv_config = uvicorn.Config(
         "intel_api.main:app_from_environment",
         factory=True,
         workers=workers,
@@ -60,7 +60,7 @@ def serve(
     )
     from uvicorn.supervisors import Multiprocess
 
-    Multiprocess(config, sockets=[_tcp_listener(host, port)]).run()
+    Multiprocess(uv_config, sockets=[_tcp_listener(host, port)]).run()
 
 
 def _tcp_listener(host: str, port: int) -> socket.socket:
