@@ -281,18 +281,49 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def server_cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) of the serve process and its worker processes, from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pending = [pid]
+    try:
+        while pending:
+            p = pending.pop()
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+    except (OSError, ValueError, IndexError):
+        return None
+    return total
+
+
 def drive(
-    base: str, token: str, route: str, clients: int, per_client: int, n_plates: int, now: datetime
-) -> dict[str, float]:
+    base: str,
+    token: str,
+    route: str,
+    clients: int,
+    per_client: int,
+    n_plates: int,
+    now: datetime,
+    server_pid: int,
+) -> dict[str, float | None]:
     paths = [
         _requests(route, per_client, n_plates, now, 1000 * clients + k, base, token) for k in range(clients)
     ]
     with multiprocessing.Manager() as mgr:
         barrier = mgr.Barrier(clients)
         with multiprocessing.Pool(clients) as pool:
+            cpu_before = server_cpu_s(server_pid)
             results = pool.map(_client, [(base, p, token, barrier) for p in paths])
+            cpu_after = server_cpu_s(server_pid)
     lat = [x for r in results for x in r[0]]
     wall = max(r[3] for r in results) - min(r[2] for r in results)
+    # Server CPU per request (each client's one untimed first request included): the Python cost,
+    # which a loaded machine stretches in wall time but not in CPU time.
+    cpu_ms = None
+    if cpu_before is not None and cpu_after is not None:
+        cpu_ms = round((cpu_after - cpu_before) * 1000 / (len(lat) + clients), 2)
     return {
         "requests": len(lat),
         "errors": sum(r[1] for r in results),
@@ -301,6 +332,7 @@ def drive(
         "p99_ms": round(_pct(lat, 0.99), 2),
         "mean_ms": round(statistics.fmean(lat), 2),
         "requests_per_s": round(len(lat) / wall, 1),
+        "server_cpu_ms_per_request": cpu_ms,
     }
 
 
@@ -469,7 +501,7 @@ def run_servers(args: argparse.Namespace, url: str, n_plates: int, now: datetime
                 for route in routes:
                     figures[route] = {}
                     for c in clients:
-                        f = drive(base, token, route, c, args.requests, n_plates, now)
+                        f = drive(base, token, route, c, args.requests, n_plates, now, proc.pid)
                         figures[route][f"clients_{c}"] = f
                         print(f"workers={workers} {route} clients={c}: {json.dumps(f)}", flush=True)
                 by_workers[f"workers_{workers}"] = figures

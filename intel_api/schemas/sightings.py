@@ -41,7 +41,7 @@ class SightingOut(ApiModel):
 
 
 class SightingPage(Page[SightingOut]):
-    """A search page. `total` counts at most 10,000 matches: `total_capped` true means "at least".
+    """A search page. `total` counts at most 1,000 matches: `total_capped` true means "at least".
 
     Follow `next_cursor` (null on the last page) for the next page: keyset paging, stable while new
     sightings arrive and as fast on the hundredth page as on the first. `page` still works for

@@ -52,7 +52,7 @@ def _where(q: SightingQuery) -> list[sa.ColumnElement[bool]]:
 
 # A search counts at most this many matches: a 7-day window at a busy site holds hundreds of
 # thousands, and counting them all on every page costs more than fetching the page.
-TOTAL_CAP = 10_000
+TOTAL_CAP = 1_000
 
 
 @dataclass(frozen=True, slots=True)
