@@ -338,7 +338,6 @@ def drive(
 
 def explain(url: str, n_plates: int, now: datetime) -> dict[str, str]:
     """EXPLAIN (ANALYZE, BUFFERS) of the SQL each route runs, built by the same service functions."""
-    import sqlalchemy as sa
     from sqlalchemy.dialects import postgresql
 
     from intel_api.db.models import FlagStatus
@@ -372,7 +371,6 @@ def explain(url: str, n_plates: int, now: datetime) -> dict[str, str]:
             )
             rows = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {sql}").fetchall()
             plans[name] = "\n".join(r[0] for r in rows)
-        conn.execute(sa.text("SELECT 1"))
     engine.dispose()
     return plans
 
