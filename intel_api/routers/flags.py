@@ -24,6 +24,19 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 }
 
 
+def queue_stmts(
+    status_: list[FlagStatus] | None, kind: list[FlagKind] | None
+) -> tuple[sa.Select[int], sa.Select[Flag]]:
+    """The review queue's count and its rows, newest first (bench/api_load.py explains both)."""
+    conds: list[sa.ColumnElement[bool]] = []
+    if status_:
+        conds.append(Flag.status.in_(status_))
+    if kind:
+        conds.append(Flag.kind.in_(kind))
+    count = sa.select(sa.func.count(Flag.id)).where(*conds)
+    return count, sa.select(Flag).where(*conds).order_by(Flag.created_at.desc(), Flag.id.desc())
+
+
 @router.get("", summary="The review queue, filtered by status and kind", response_model=Page[FlagOut])
 def list_flags(
     session: SessionDep,
@@ -33,15 +46,10 @@ def list_flags(
     page: PageQuery = 1,
     page_size: PageSizeQuery = 50,
 ) -> Page[FlagOut]:
-    conds: list[sa.ColumnElement[bool]] = []
-    if status_:
-        conds.append(Flag.status.in_(status_))
-    if kind:
-        conds.append(Flag.kind.in_(kind))
-    total = session.scalar(sa.select(sa.func.count(Flag.id)).where(*conds)) or 0
-    stmt = sa.select(Flag).where(*conds).order_by(Flag.created_at.desc(), Flag.id.desc())
+    count, stmt = queue_stmts(status_, kind)
+    total = session.scalar(count) or 0
     rows = list(session.scalars(stmt.offset((page - 1) * page_size).limit(page_size)))
-    audit.record(
+    audit.record_read(
         session,
         principal,
         "flags.list",
