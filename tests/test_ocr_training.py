@@ -185,3 +185,43 @@ def test_training_starts_from_a_pruned_init_of_the_configured_size(tmp_path: Pat
         NETWORK_PARAMS["output_channel"],
         NETWORK_PARAMS["hidden_size"],
     )
+
+
+_REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real_crops"
+needs_real_crops = pytest.mark.skipif(
+    not (_REAL / "ar_cnn_ocr_lp").is_dir(), reason=f"no real crops at {_REAL}"
+)
+
+
+@needs_real_crops
+def test_real_crops_train_only_on_licensed_sets_and_their_fit_half() -> None:
+    from offline.ocr_training.real_samples import RealCropsError, load_real_samples
+    from offline.real_crops import split
+
+    for forbidden in ("us_reported", "id_satria"):
+        with pytest.raises(RealCropsError, match="may be trained on"):
+            load_real_samples(_REAL / forbidden)
+    fit = load_real_samples(_REAL / "ar_cnn_ocr_lp", "fit")
+    report = load_real_samples(_REAL / "ar_cnn_ocr_lp", "report")
+    assert all(split(label) == "fit" for label in fit.labels)
+    assert not set(fit.labels) & set(report.labels)  # no plate in both halves
+    assert len(fit) + len(report) >= 140
+    image, label = fit.draw(3, 17)
+    again, label_again = fit.draw(3, 17)
+    assert label == label_again and (image == again).all()  # a pure function of (seed, index)
+    assert image.dtype.name == "uint8" and image.ndim == 2 and label in fit.labels
+
+
+@needs_real_crops
+def test_training_batches_mix_in_the_stated_share_of_real_crops() -> None:
+    from offline.ocr_training.dataset import synthetic_batch
+    from offline.ocr_training.real_samples import load_real_samples
+
+    real = load_real_samples(_REAL / "ar_cnn_ocr_lp", "fit")
+    _, plain = synthetic_batch(8, 0, 200)
+    _, mixed = synthetic_batch(8, 0, 200, real=real, real_fraction=0.25)
+    replaced = [i for i, (a, b) in enumerate(zip(plain, mixed, strict=True)) if a != b]
+    assert 0.15 * 200 < len(replaced) < 0.35 * 200
+    assert all(mixed[i] in real.labels for i in replaced)
+    kept = [i for i in range(200) if i not in replaced]
+    assert [mixed[i] for i in kept] == [plain[i] for i in kept]  # the synthetic plates are unchanged

@@ -30,6 +30,7 @@ from offline.ocr_training.network import (
     save_for_easyocr,
 )
 from offline.ocr_training.prune import prune
+from offline.ocr_training.real_samples import load_real_samples
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,10 @@ class TrainConfig:
     hidden_size: int = NETWORK_PARAMS["hidden_size"]
     # Share of training and validation plates degraded at street-camera strength (offline.synth.street).
     street_fraction: float = 0.0
+    # A trainable real-crop set (offline.ocr_training.real_samples) and the share of training
+    # plates drawn from its "fit" half; validation stays synthetic.
+    real_crops: Path | None = None
+    real_fraction: float = 0.0
 
 
 @dataclass(slots=True)
@@ -182,8 +187,14 @@ def train(cfg: TrainConfig, progress: Callable[[str], None] = log.info) -> Train
     save_for_easyocr(model, cfg.out_dir / "best.pth")
     progress(f"step 0: held-out synthetic accuracy {report.initial_val_accuracy:.3f} ({len(val_y)} plates)")
 
+    real = load_real_samples(cfg.real_crops, "fit") if cfg.real_crops is not None else None
+    if real is not None:
+        share = f"{cfg.real_fraction:.0%}"
+        progress(f"real crops: {len(real)} of {cfg.real_crops} ('fit' half), {share} of plates")
     batches = torch.utils.data.DataLoader(
-        SyntheticBatches(cfg.seed, cfg.steps, cfg.batch_size, cfg.img_h, cfg.street_fraction),
+        SyntheticBatches(
+            cfg.seed, cfg.steps, cfg.batch_size, cfg.img_h, cfg.street_fraction, real, cfg.real_fraction
+        ),
         batch_size=None,
         shuffle=False,
         num_workers=cfg.workers,

@@ -65,6 +65,14 @@ def train(
     street_fraction: float = typer.Option(
         0.0, "--street-fraction", min=0.0, max=1.0, help="Share of plates degraded at street-camera strength."
     ),
+    real_crops: Path | None = typer.Option(
+        None,
+        "--real-crops",
+        help="A real-crop set that may be trained on (only ar_cnn_ocr_lp); its 'fit' half is mixed in.",
+    ),
+    real_fraction: float = typer.Option(
+        0.0, "--real-fraction", min=0.0, max=1.0, help="Share of training plates drawn from --real-crops."
+    ),
     export: Path | None = typer.Option(
         None, "--export", help="Also write the best checkpoint as an EasyOCR folder here (e.g. models/ocr)."
     ),
@@ -74,6 +82,7 @@ def train(
     An init larger than --output-channel/--hidden-size is first pruned to that size."""
     from models.resolver import ModelNotFoundError, ocr_model_dir
     from offline.ocr_training.export import export_folder
+    from offline.ocr_training.real_samples import RealCropsError, load_real_samples
     from offline.ocr_training.train import TrainConfig
     from offline.ocr_training.train import train as run_training
 
@@ -88,6 +97,12 @@ def train(
         if not init_path.is_file():
             typer.echo(f"--init {init}: no such file", err=True)
             raise typer.Exit(code=2)
+    if real_crops is not None:
+        try:
+            load_real_samples(real_crops, "fit")  # refuse a set we may not train on before any work
+        except RealCropsError as e:
+            typer.echo(str(e), err=True)
+            raise typer.Exit(code=2) from None
     cfg = TrainConfig(
         out_dir=out,
         seed=seed,
@@ -106,6 +121,8 @@ def train(
         workers=workers,
         device=device,
         street_fraction=street_fraction,
+        real_crops=real_crops,
+        real_fraction=real_fraction,
     )
     report = run_training(cfg, progress=typer.echo)
     typer.echo(
