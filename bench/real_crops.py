@@ -2,6 +2,9 @@
 
 Step 1 (slow, readers): dump every crop's reader candidates to JSON lines.
     .venv/bin/python bench/real_crops.py dump --per-set 400 --out bench/out/real_crops_candidates.jsonl
+A fixed subsample that leaves out the Argentinian half a reader may be trained on:
+    .venv/bin/python bench/real_crops.py dump --counts us_reported=300,id_satria=200 --skip-trained \
+        --threads 1 --out bench/out/real_crops_candidates.jsonl
 Step 2 (fast): candidate choice (region any) on the dump; exact accuracy per set and split, and the
 letter-grade threshold's precision with its Clopper-Pearson bound on the "report" half.
     .venv/bin/python bench/real_crops.py score --candidates bench/out/real_crops_candidates.jsonl \
@@ -22,12 +25,38 @@ SHARED = Path(os.environ.get("PLATEWATCH_SHARED_DIR", REPO.parent / "shared"))
 os.environ.setdefault("PLATEWATCH_MODEL_DIR", str(SHARED / "models"))
 
 
+def _counts(text: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        if not value.strip().isdigit():
+            raise argparse.ArgumentTypeError(f"expected SET=N[,SET=N], got {text!r}")
+        out[name.strip()] = int(value)
+    from offline.real_crops import SETS
+
+    unknown = sorted(set(out) - set(SETS))
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown set(s) {unknown}; known: {', '.join(SETS)}")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Reading stage on real plate crops.")
     sub = parser.add_subparsers(dest="command", required=True)
     d = sub.add_parser("dump")
     d.add_argument("--per-set", type=int, default=None)
     d.add_argument("--threads", type=int, default=2)
+    d.add_argument(
+        "--counts",
+        type=_counts,
+        default=None,
+        help="crops per set, e.g. us_reported=300,id_satria=200 (others: --per-set; 0 leaves a set out)",
+    )
+    d.add_argument(
+        "--skip-trained",
+        action="store_true",
+        help="leave out the half of a trainable set (Argentina) that the reader may be trained on",
+    )
     d.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "real_crops_candidates.jsonl")
     s = sub.add_parser("score")
     s.add_argument("--candidates", type=Path, default=REPO / "bench" / "out" / "real_crops_candidates.jsonl")
@@ -44,7 +73,9 @@ def main() -> None:
 
         torch.set_num_threads(args.threads)
         recogniser = PlateRecogniser(Detection(region="any"), ModelPaths(), threads=args.threads)
-        n = dump(recogniser, SHARED / "data" / "real_crops", args.out, args.per_set)
+        n = dump(
+            recogniser, SHARED / "data" / "real_crops", args.out, args.per_set, args.counts, args.skip_trained
+        )
         print(f"wrote {n} crops to {args.out}")
         return
 
