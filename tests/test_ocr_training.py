@@ -225,3 +225,34 @@ def test_training_batches_mix_in_the_stated_share_of_real_crops() -> None:
     assert all(mixed[i] in real.labels for i in replaced)
     kept = [i for i in range(200) if i not in replaced]
     assert [mixed[i] for i in kept] == [plain[i] for i in kept]  # the synthetic plates are unchanged
+
+
+def test_stop_after_replays_a_time_limited_run_step_for_step(tmp_path: Path) -> None:
+    """--stop-after N keeps the schedule of --steps and gives the same weights as the first N steps."""
+    from offline.ocr_training.train import train
+
+    init = Path(__file__).resolve().parents[1] / "models" / "ocr" / "platewatch_plates.pth"
+
+    def run(out: Path, stop_after: int | None, steps: int) -> dict[str, torch.Tensor]:
+        cfg = TrainConfig(
+            out_dir=out,
+            init=init,
+            seed=5,
+            steps=steps,
+            stop_after=stop_after,
+            batch_size=4,
+            val_size=4,
+            val_every=100,
+            threads=1,
+            minutes=None,
+        )
+        report = train(cfg, progress=lambda _msg: None)
+        assert report.steps_run == (stop_after or steps)
+        assert report.history[-1]["step"] == report.steps_run  # the last step is validated
+        return dict(torch.load(out / "last.pth", map_location="cpu"))
+
+    a = run(tmp_path / "a", 2, 40)
+    b = run(tmp_path / "b", 2, 40)
+    assert all(torch.equal(a[k], b[k]) for k in a)  # seeded: the same two steps, the same weights
+    start = dict(torch.load(init, map_location="cpu"))
+    assert any(not torch.equal(a[k], start[k].to(a[k].dtype)) for k in a)  # and they trained

@@ -45,6 +45,9 @@ class TrainConfig:
     seed: int = 0
     steps: int = 550
     minutes: float | None = 55.0
+    # Stop after this many steps with the schedule of `steps`: replays a run that its time limit
+    # ended early, step for step (the minutes limit depends on the machine, this does not).
+    stop_after: int | None = None
     batch_size: int = 32
     lr: float = 5e-4
     warmup_steps: int = 20
@@ -207,6 +210,9 @@ def train(cfg: TrainConfig, progress: Callable[[str], None] = log.info) -> Train
         if cfg.minutes is not None and elapsed > cfg.minutes * 60:
             progress(f"time limit of {cfg.minutes} min reached after {step} steps")
             break
+        if cfg.stop_after is not None and step >= cfg.stop_after:
+            progress(f"stopped after {step} steps as asked (schedule of {cfg.steps})")
+            break
         for group in optimiser.param_groups:
             group["lr"] = _lr_at(step, cfg)
         _set_train_mode(model, cfg.frozen_layers)
@@ -217,7 +223,7 @@ def train(cfg: TrainConfig, progress: Callable[[str], None] = log.info) -> Train
         optimiser.step()
         running = 0.9 * running + 0.1 * float(loss.detach()) if step else float(loss.detach())
         report.steps_run = step + 1
-        if (step + 1) % cfg.val_every == 0 or step + 1 == cfg.steps:
+        if (step + 1) % cfg.val_every == 0 or step + 1 in (cfg.steps, cfg.stop_after):
             acc = accuracy(model, val_x, val_y)
             report.history.append(
                 {
