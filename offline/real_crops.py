@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,18 +34,34 @@ class Crop:
     path: Path
 
 
-def crops(root: Path, per_set: int | None = None) -> Iterator[Crop]:
+# Sets a reader may be trained on (offline.ocr_training.real_samples), and the half it trains on.
+TRAINED_HALF = {"ar_cnn_ocr_lp": "fit"}
+
+
+def crops(
+    root: Path,
+    per_set: int | None = None,
+    counts: dict[str, int] | None = None,
+    skip_trained: bool = False,
+) -> Iterator[Crop]:
     """The labelled crops of every set, the sets interleaved (so a dump cut short stays balanced);
-    `per_set` keeps every k-th crop of a set, to about that many."""
+    `per_set` keeps every k-th crop of a set, to about that many; `counts` does so per set name
+    (overriding `per_set`; a set named with 0 is left out). `skip_trained` leaves out the half of
+    a trainable set that a reader may have been trained on, so only unseen plates are measured."""
     chosen: list[list[Crop]] = []
     for name in SETS:
         with (root / name / "labels.csv").open(newline="", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
-        step = max(1, len(rows) // per_set) if per_set else 1
+        if skip_trained and name in TRAINED_HALF:
+            rows = [r for r in rows if split(r["plate"].strip().upper()) != TRAINED_HALF[name]]
+        wanted = counts.get(name, per_set) if counts is not None else per_set
+        if wanted == 0:
+            continue
+        step = max(1, len(rows) // wanted) if wanted else 1
         chosen.append(
             [
                 Crop(name, r["file"], r["plate"], root / name / r["file"])
-                for r in rows[::step][: per_set or None]
+                for r in rows[::step][: wanted or None]
             ]
         )
     for i in range(max(len(c) for c in chosen)):
@@ -58,16 +75,25 @@ def split(label: str) -> str:
     return "fit" if hashlib.sha256(label.encode()).digest()[0] % 2 == 0 else "report"
 
 
-def dump(recogniser: Any, root: Path, out: Path, per_set: int | None = None) -> int:
+def dump(
+    recogniser: Any,
+    root: Path,
+    out: Path,
+    per_set: int | None = None,
+    counts: dict[str, int] | None = None,
+    skip_trained: bool = False,
+) -> int:
     """Read every crop with `recogniser.read_candidates` and write the JSON lines; returns the count."""
     n = 0
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as fh:
-        for crop in crops(root, per_set):
+        for crop in crops(root, per_set, counts, skip_trained):
             image = cv2.imread(str(crop.path), cv2.IMREAD_COLOR)
             if image is None:
                 continue
+            t0 = time.perf_counter()
             candidates = recogniser.read_candidates(image)
+            seconds = time.perf_counter() - t0
             row = {
                 "set": crop.set_name,
                 "file": crop.file,
@@ -75,8 +101,45 @@ def dump(recogniser: Any, root: Path, out: Path, per_set: int | None = None) -> 
                 "width": int(image.shape[1]),
                 "height": int(image.shape[0]),
                 "candidates": [[c.text, c.confidence, c.reader, c.variant] for c in candidates],
+                "seconds": round(seconds, 4),
             }
             fh.write(json.dumps(row) + "\n")
             fh.flush()  # a dump cut short keeps every crop read so far
             n += 1
     return n
+
+
+def reread(reader: Any, root: Path, source: Path, out: Path, repeat: int = 3) -> tuple[int, int]:
+    """A dump of the same crops with one reader's candidates replaced by `reader`'s own: every
+    other reader's candidates are kept from `source` (their weights did not change, and they are
+    deterministic), which skips the text-box detector and the other readers, by far the slow part.
+
+    The pipeline calls a whole-crop reader only on single-line crops; a source row where that
+    reader gave a candidate was one, so it is re-read; a row without one is kept as it was (a
+    single-line crop that the source reader read as nothing is the one case this misses).
+    Each re-read records `reader_seconds`, the best of `repeat` timed reads. Returns (rows, re-read).
+    """
+    with source.open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    reread_rows = 0
+    with out.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            if any(c[2] == reader.name for c in row["candidates"]):
+                image = cv2.imread(str(root / row["set"] / row["file"]), cv2.IMREAD_COLOR)
+                if image is None:
+                    raise FileNotFoundError(f"{root / row['set'] / row['file']}: unreadable image")
+                times: list[float] = []
+                for _ in range(max(1, repeat)):
+                    t0 = time.perf_counter()
+                    fresh = reader.read(image)
+                    times.append(time.perf_counter() - t0)
+                kept = [c for c in row["candidates"] if c[2] != reader.name]
+                row = {
+                    **row,
+                    "candidates": kept + [[c.text, c.confidence, c.reader, c.variant] for c in fresh],
+                    "reader_seconds": round(min(times), 5),
+                }
+                reread_rows += 1
+            fh.write(json.dumps(row) + "\n")
+    return len(rows), reread_rows

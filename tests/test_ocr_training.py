@@ -185,3 +185,74 @@ def test_training_starts_from_a_pruned_init_of_the_configured_size(tmp_path: Pat
         NETWORK_PARAMS["output_channel"],
         NETWORK_PARAMS["hidden_size"],
     )
+
+
+_REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real_crops"
+needs_real_crops = pytest.mark.skipif(
+    not (_REAL / "ar_cnn_ocr_lp").is_dir(), reason=f"no real crops at {_REAL}"
+)
+
+
+@needs_real_crops
+def test_real_crops_train_only_on_licensed_sets_and_their_fit_half() -> None:
+    from offline.ocr_training.real_samples import RealCropsError, load_real_samples
+    from offline.real_crops import split
+
+    for forbidden in ("us_reported", "id_satria"):
+        with pytest.raises(RealCropsError, match="may be trained on"):
+            load_real_samples(_REAL / forbidden)
+    fit = load_real_samples(_REAL / "ar_cnn_ocr_lp", "fit")
+    report = load_real_samples(_REAL / "ar_cnn_ocr_lp", "report")
+    assert all(split(label) == "fit" for label in fit.labels)
+    assert not set(fit.labels) & set(report.labels)  # no plate in both halves
+    assert len(fit) + len(report) >= 140
+    image, label = fit.draw(3, 17)
+    again, label_again = fit.draw(3, 17)
+    assert label == label_again and (image == again).all()  # a pure function of (seed, index)
+    assert image.dtype.name == "uint8" and image.ndim == 2 and label in fit.labels
+
+
+@needs_real_crops
+def test_training_batches_mix_in_the_stated_share_of_real_crops() -> None:
+    from offline.ocr_training.dataset import synthetic_batch
+    from offline.ocr_training.real_samples import load_real_samples
+
+    real = load_real_samples(_REAL / "ar_cnn_ocr_lp", "fit")
+    _, plain = synthetic_batch(8, 0, 200)
+    _, mixed = synthetic_batch(8, 0, 200, real=real, real_fraction=0.25)
+    replaced = [i for i, (a, b) in enumerate(zip(plain, mixed, strict=True)) if a != b]
+    assert 0.15 * 200 < len(replaced) < 0.35 * 200
+    assert all(mixed[i] in real.labels for i in replaced)
+    kept = [i for i in range(200) if i not in replaced]
+    assert [mixed[i] for i in kept] == [plain[i] for i in kept]  # the synthetic plates are unchanged
+
+
+def test_stop_after_replays_a_time_limited_run_step_for_step(tmp_path: Path) -> None:
+    """--stop-after N keeps the schedule of --steps and gives the same weights as the first N steps."""
+    from offline.ocr_training.train import train
+
+    init = Path(__file__).resolve().parents[1] / "models" / "ocr" / "platewatch_plates.pth"
+
+    def run(out: Path, stop_after: int | None, steps: int) -> dict[str, torch.Tensor]:
+        cfg = TrainConfig(
+            out_dir=out,
+            init=init,
+            seed=5,
+            steps=steps,
+            stop_after=stop_after,
+            batch_size=4,
+            val_size=4,
+            val_every=100,
+            threads=1,
+            minutes=None,
+        )
+        report = train(cfg, progress=lambda _msg: None)
+        assert report.steps_run == (stop_after or steps)
+        assert report.history[-1]["step"] == report.steps_run  # the last step is validated
+        return dict(torch.load(out / "last.pth", map_location="cpu"))
+
+    a = run(tmp_path / "a", 2, 40)
+    b = run(tmp_path / "b", 2, 40)
+    assert all(torch.equal(a[k], b[k]) for k in a)  # seeded: the same two steps, the same weights
+    start = dict(torch.load(init, map_location="cpu"))
+    assert any(not torch.equal(a[k], start[k].to(a[k].dtype)) for k in a)  # and they trained

@@ -12,7 +12,14 @@ from offline.synth import StreetDegradation, generate_plate
 from offline.synth.fonts import glyph_mask, plate_fonts
 from offline.synth.formats import PlateText
 from offline.synth.render import render_gb
-from offline.synth.street import infrared_bloom, motion_blur, perspective, rain, street_degrade
+from offline.synth.street import (
+    infrared_bloom,
+    loose_crop,
+    motion_blur,
+    perspective,
+    rain,
+    street_degrade,
+)
 from offline.synth.uk_glyphs import GlyphsMissingError, crop_mask, glyph_folder
 
 needs_glyphs = pytest.mark.skipif(
@@ -112,14 +119,32 @@ def test_rain_adds_streaks_in_proportion_to_density() -> None:
 def test_street_degrade_brings_the_plate_to_the_stated_width() -> None:
     rendered = render_gb(PlateText("gb_current", ("AB23", "CDE"), "UK"), np.random.default_rng(1), "font")
     options = StreetDegradation(
-        max_yaw_deg=0.0, min_width_px=40, max_width_px=40, night_probability=0, rain_probability=0
+        max_yaw_deg=0.0,
+        min_width_px=40,
+        max_width_px=40,
+        night_probability=0,
+        rain_probability=0,
+        max_margin_frac=0.0,
     )
     out = street_degrade(rendered, np.random.default_rng(2), options)
-    pad = int(0.08 * (520 + 1))
-    assert out.shape[1] == pytest.approx(40 * (521 + 2 * pad) / 520, abs=1.5)
+    # no margin: the crop is the plate (a side may cut 1.5 % into its blank margin)
+    assert 40 * 0.97 - 1 <= out.shape[1] <= 40 * 521 / 520 + 1
     for index in range(6):
         plate = generate_plate(9, index, uk_glyphs="font", street=StreetDegradation())
-        assert 40 <= plate.image.shape[1] <= 160 * 1.3
+        assert 40 * 0.97 - 1 <= plate.image.shape[1] <= 160 * (1 + 2 * 0.3) + 2
+
+
+def test_loose_crop_margins_stay_within_their_stated_bounds() -> None:
+    plate = np.full((100, 400, 3), 200, np.uint8)
+    shapes = {loose_crop(plate, np.random.default_rng(i), 0.3, (50, 60, 70)).shape for i in range(60)}
+    heights = [h for h, _, _ in shapes]
+    widths = [w for _, w, _ in shapes]
+    assert min(heights) >= 100 * (1 - 2 * 0.08) and max(heights) <= 100 * (1 + 2 * 0.3) + 1
+    assert min(widths) >= 400 * (1 - 2 * 0.015) and max(widths) <= 400 * (1 + 2 * 0.3) + 1
+    assert max(widths) > 400 * 1.25 and max(heights) > 100 * 1.25  # loose boxes are drawn
+    assert len(shapes) > 30  # the margins vary from crop to crop
+    out = loose_crop(plate, np.random.default_rng(0), 0.0, (50, 60, 70))
+    assert out.shape[0] <= 100 and out.shape[1] <= 400  # no margin: only the plate, maybe cut in
 
 
 def test_street_options_are_validated() -> None:
@@ -129,6 +154,8 @@ def test_street_options_are_validated() -> None:
         StreetDegradation(max_motion_frac=0.9)
     with pytest.raises(ValueError, match="max_yaw_deg"):
         StreetDegradation(max_yaw_deg=85)
+    with pytest.raises(ValueError, match="max_margin_frac"):
+        StreetDegradation(max_margin_frac=1.5)
 
 
 @needs_glyphs

@@ -17,6 +17,7 @@ import numpy.typing as npt
 import torch
 
 from offline.ocr_training.network import IMG_H
+from offline.ocr_training.real_samples import RealSamples
 from offline.synth import StreetDegradation, SyntheticPlate, generate_plate
 from offline.synth.formats import CHARSET
 
@@ -81,16 +82,38 @@ def _street_options(seed: int, index: int, street_fraction: float) -> StreetDegr
     return StreetDegradation()
 
 
+def _is_real(seed: int, index: int, real: RealSamples | None, real_fraction: float) -> bool:
+    # Its own stream, like the street draw: adding real crops leaves the synthetic plates as they were.
+    return (
+        real is not None
+        and real_fraction > 0
+        and np.random.default_rng([seed, index, 11]).random() < real_fraction
+    )
+
+
 def synthetic_batch(
-    seed: int, start: int, size: int, img_h: int = IMG_H, street_fraction: float = 0.0
+    seed: int,
+    start: int,
+    size: int,
+    img_h: int = IMG_H,
+    street_fraction: float = 0.0,
+    real: RealSamples | None = None,
+    real_fraction: float = 0.0,
 ) -> tuple[torch.Tensor, list[str]]:
     """Plates `start`..`start+size` of stream `seed`; `street_fraction` of them (a pure function of
-    seed and index) degraded at street-camera strength (`offline.synth.street`)."""
-    plates: list[SyntheticPlate] = [
-        generate_plate(seed, i, street=_street_options(seed, i, street_fraction))
-        for i in range(start, start + size)
-    ]
-    return batch_tensor([p.image for p in plates], img_h), [p.label for p in plates]
+    seed and index) degraded at street-camera strength (`offline.synth.street`), and
+    `real_fraction` of them replaced by augmented real crops from `real` (also by seed and index)."""
+    images: list[npt.NDArray[np.uint8]] = []
+    labels: list[str] = []
+    for i in range(start, start + size):
+        if real is not None and _is_real(seed, i, real, real_fraction):
+            image, label = real.draw(seed, i)
+        else:
+            plate: SyntheticPlate = generate_plate(seed, i, street=_street_options(seed, i, street_fraction))
+            image, label = plate.image, plate.label
+        images.append(image)
+        labels.append(label)
+    return batch_tensor(images, img_h), labels
 
 
 class SyntheticBatches(torch.utils.data.Dataset[tuple[torch.Tensor, list[str]]]):
@@ -98,15 +121,29 @@ class SyntheticBatches(torch.utils.data.Dataset[tuple[torch.Tensor, list[str]]])
     (on a many-core machine) produce exactly the batches the main process would."""
 
     def __init__(
-        self, seed: int, steps: int, batch_size: int, img_h: int = IMG_H, street_fraction: float = 0.0
+        self,
+        seed: int,
+        steps: int,
+        batch_size: int,
+        img_h: int = IMG_H,
+        street_fraction: float = 0.0,
+        real: RealSamples | None = None,
+        real_fraction: float = 0.0,
     ) -> None:
         self.seed, self.steps, self.batch_size, self.img_h = seed, steps, batch_size, img_h
         self.street_fraction = street_fraction
+        self.real, self.real_fraction = real, real_fraction
 
     def __len__(self) -> int:
         return self.steps
 
     def __getitem__(self, step: int) -> tuple[torch.Tensor, list[str]]:
         return synthetic_batch(
-            self.seed, step * self.batch_size, self.batch_size, self.img_h, self.street_fraction
+            self.seed,
+            step * self.batch_size,
+            self.batch_size,
+            self.img_h,
+            self.street_fraction,
+            self.real,
+            self.real_fraction,
         )

@@ -30,6 +30,7 @@ from offline.ocr_training.network import (
     save_for_easyocr,
 )
 from offline.ocr_training.prune import prune
+from offline.ocr_training.real_samples import load_real_samples
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,9 @@ class TrainConfig:
     seed: int = 0
     steps: int = 550
     minutes: float | None = 55.0
+    # Stop after this many steps with the schedule of `steps`: replays a run that its time limit
+    # ended early, step for step (the minutes limit depends on the machine, this does not).
+    stop_after: int | None = None
     batch_size: int = 32
     lr: float = 5e-4
     warmup_steps: int = 20
@@ -60,6 +64,10 @@ class TrainConfig:
     hidden_size: int = NETWORK_PARAMS["hidden_size"]
     # Share of training and validation plates degraded at street-camera strength (offline.synth.street).
     street_fraction: float = 0.0
+    # A trainable real-crop set (offline.ocr_training.real_samples) and the share of training
+    # plates drawn from its "fit" half; validation stays synthetic.
+    real_crops: Path | None = None
+    real_fraction: float = 0.0
 
 
 @dataclass(slots=True)
@@ -182,8 +190,14 @@ def train(cfg: TrainConfig, progress: Callable[[str], None] = log.info) -> Train
     save_for_easyocr(model, cfg.out_dir / "best.pth")
     progress(f"step 0: held-out synthetic accuracy {report.initial_val_accuracy:.3f} ({len(val_y)} plates)")
 
+    real = load_real_samples(cfg.real_crops, "fit") if cfg.real_crops is not None else None
+    if real is not None:
+        share = f"{cfg.real_fraction:.0%}"
+        progress(f"real crops: {len(real)} of {cfg.real_crops} ('fit' half), {share} of plates")
     batches = torch.utils.data.DataLoader(
-        SyntheticBatches(cfg.seed, cfg.steps, cfg.batch_size, cfg.img_h, cfg.street_fraction),
+        SyntheticBatches(
+            cfg.seed, cfg.steps, cfg.batch_size, cfg.img_h, cfg.street_fraction, real, cfg.real_fraction
+        ),
         batch_size=None,
         shuffle=False,
         num_workers=cfg.workers,
@@ -196,6 +210,9 @@ def train(cfg: TrainConfig, progress: Callable[[str], None] = log.info) -> Train
         if cfg.minutes is not None and elapsed > cfg.minutes * 60:
             progress(f"time limit of {cfg.minutes} min reached after {step} steps")
             break
+        if cfg.stop_after is not None and step >= cfg.stop_after:
+            progress(f"stopped after {step} steps as asked (schedule of {cfg.steps})")
+            break
         for group in optimiser.param_groups:
             group["lr"] = _lr_at(step, cfg)
         _set_train_mode(model, cfg.frozen_layers)
@@ -206,7 +223,7 @@ def train(cfg: TrainConfig, progress: Callable[[str], None] = log.info) -> Train
         optimiser.step()
         running = 0.9 * running + 0.1 * float(loss.detach()) if step else float(loss.detach())
         report.steps_run = step + 1
-        if (step + 1) % cfg.val_every == 0 or step + 1 == cfg.steps:
+        if (step + 1) % cfg.val_every == 0 or step + 1 in (cfg.steps, cfg.stop_after):
             acc = accuracy(model, val_x, val_y)
             report.history.append(
                 {

@@ -35,6 +35,29 @@ _SMALL_TEXT_FONT_NAMES = (
     "FreeSerifBold.ttf",
 )
 
+# US plates are printed in many state typefaces (embossed Gothic, serif slogans, condensed and
+# monospaced digits): every different-looking face available locally, for variety.
+_VARIED_FONT_NAMES = (
+    "DejaVuSans-Bold.ttf",
+    "DejaVuSansCondensed-Bold.ttf",
+    "DejaVuSansMono-Bold.ttf",
+    "DejaVuSansCondensed.ttf",
+    "DejaVuSansMono.ttf",
+    "DejaVuSerif-Bold.ttf",
+    "DejaVuSerifCondensed-Bold.ttf",
+    "LiberationSansNarrow-Bold.ttf",
+    "LiberationMono-Bold.ttf",
+    "FreeSansBold.ttf",
+    "FreeMonoBold.ttf",
+)
+_SCRIPT_FONT_NAMES = (
+    "DejaVuSerif-Italic.ttf",
+    "DejaVuSerif-BoldItalic.ttf",
+    "DejaVuSans-Oblique.ttf",
+    "DejaVuSerifCondensed-Italic.ttf",
+    "DejaVuSans.ttf",
+)
+
 
 class FontNotFoundError(FileNotFoundError):
     pass
@@ -77,6 +100,18 @@ def plate_fonts() -> tuple[Path, ...]:
 @lru_cache(maxsize=1)
 def small_text_fonts() -> tuple[Path, ...]:
     return tuple(_find(_SMALL_TEXT_FONT_NAMES)) or plate_fonts()
+
+
+@lru_cache(maxsize=1)
+def varied_plate_fonts() -> tuple[Path, ...]:
+    """Differently shaped faces for US-style plates; at least the plate fonts."""
+    return tuple(_find(_VARIED_FONT_NAMES)) or plate_fonts()
+
+
+@lru_cache(maxsize=1)
+def slogan_fonts() -> tuple[Path, ...]:
+    """Italic and light faces for state names and slogans."""
+    return tuple(_find(_SCRIPT_FONT_NAMES)) or small_text_fonts()
 
 
 @lru_cache(maxsize=4096)

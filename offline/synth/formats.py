@@ -169,23 +169,64 @@ def _eu_srb(rng: np.random.Generator) -> PlateText:
 
 
 def us(rng: np.random.Generator) -> PlateText:
-    style = int(rng.integers(4))
+    """Common US passenger formats (CA 1ABC234, NY/PA ABC1234, TX ABC-1234, NJ A12BCD, NYC taxi
+    T123456C, short vanity strings)."""
+    style = int(rng.integers(8))
+    d, lt = string.digits, _ALL
+    groups: tuple[str, ...]
     if style == 0:
-        groups: tuple[str, ...] = (
-            _pick(rng, "123456789") + _pick(rng, _ALL, 3) + _pick(rng, string.digits, 3),
-        )
+        groups = (_pick(rng, "123456789") + _pick(rng, lt, 3) + _pick(rng, d, 3),)
     elif style == 1:
-        groups = (_pick(rng, _ALL, 3), _pick(rng, string.digits, 4))
+        groups = (_pick(rng, lt, 3), _pick(rng, d, 4))
     elif style == 2:
-        groups = (_pick(rng, _ALL, 3), "-", _pick(rng, string.digits, 4))
+        groups = (_pick(rng, lt, 3), "-", _pick(rng, d, 4))
+    elif style == 3:
+        groups = (_pick(rng, d, 3), _pick(rng, lt, 3))
+    elif style == 4:
+        groups = (_pick(rng, lt) + _pick(rng, d, 2), _pick(rng, lt, 3))
+    elif style == 5:
+        groups = ("T" + _pick(rng, d, 6) + "C",)
+    elif style == 6:
+        groups = (_pick(rng, lt + d, int(rng.integers(3, 8))),)
     else:
-        groups = (_pick(rng, string.digits, 3), _pick(rng, _ALL, 3))
+        groups = (_pick(rng, lt, 3), _pick(rng, d, 3))
     return PlateText("us", groups, "")
 
 
 def br_mercosul(rng: np.random.Generator) -> PlateText:
     text = _pick(rng, _ALL, 3) + _pick(rng, string.digits) + _pick(rng, _ALL) + _pick(rng, string.digits, 2)
     return PlateText("br_mercosul", (text,), "")
+
+
+def br_old(rng: np.random.Generator) -> PlateText:
+    """Pre-Mercosul grey Brazilian plate, LLL-DDDD, printed under a city strip ("SP - CAMPINAS")."""
+    return PlateText("br_old", (_pick(rng, _ALL, 3), "-", _pick(rng, string.digits, 4)), "")
+
+
+def ar_old(rng: np.random.Generator) -> PlateText:
+    """Argentina 1995-2016: black plate, white LLL DDD."""
+    return PlateText("ar_old", (_pick(rng, _ALL, 3), _pick(rng, string.digits, 3)), "")
+
+
+def ar_mercosur(rng: np.random.Generator) -> PlateText:
+    """Argentina since 2016: LL DDD LL under a blue "REPUBLICA ARGENTINA" strip."""
+    return PlateText(
+        "ar_mercosur", (_pick(rng, _ALL, 2), _pick(rng, string.digits, 3), _pick(rng, _ALL, 2)), ""
+    )
+
+
+_ID_REGIONS = ("B", "D", "F", "T", "E", "A", "AB", "AD", "BE", "BK", "DK", "KB", "L", "N", "W", "H", "G", "Z")
+
+
+def id_plate(rng: np.random.Generator) -> PlateText:
+    """Indonesia: region code, 1-4 digits, 0-3 letters (B 1234 XYZ), white on black, with a
+    month.year row below that is not part of the registration."""
+    region = _ID_REGIONS[int(rng.integers(len(_ID_REGIONS)))]
+    digits = _number(rng, 4)
+    # Up to 3 letters, 8 characters in all (9-character plates exist but are rare).
+    suffix = _pick(rng, _ALL, min(int(rng.integers(0, 4)), 8 - len(region) - len(digits)))
+    groups = (region, digits) + ((suffix,) if suffix else ())
+    return PlateText("id_plate", groups, "")
 
 
 TextGenerator = Callable[[np.random.Generator], PlateText]
@@ -209,17 +250,28 @@ EU_GENERATORS: dict[str, TextGenerator] = {
     "eu_srb": _eu_srb,
     "eu_sk": _eu_sk,
 }
-OTHER_GENERATORS: dict[str, TextGenerator] = {"us": us, "br_mercosul": br_mercosul}
+OTHER_GENERATORS: dict[str, TextGenerator] = {
+    "us": us,
+    "br_mercosul": br_mercosul,
+    "br_old": br_old,
+    "ar_old": ar_old,
+    "ar_mercosur": ar_mercosur,
+    "id_plate": id_plate,
+}
 ALL_GENERATORS: dict[str, TextGenerator] = {**GB_GENERATORS, **EU_GENERATORS, **OTHER_GENERATORS}
 
 # How often each family is drawn: the street is in the UK, but the model must not be UK-only.
 FAMILY_WEIGHTS: dict[str, float] = {
-    "gb_current": 0.30,
-    "gb_prefix": 0.04,
+    "gb_current": 0.26,
+    "gb_prefix": 0.03,
     "gb_suffix": 0.03,
     "gb_dateless": 0.03,
     "gb_ni": 0.03,
-    **{name: 0.44 / len(EU_GENERATORS) for name in EU_GENERATORS},
-    "us": 0.07,
-    "br_mercosul": 0.06,
+    **{name: 0.36 / len(EU_GENERATORS) for name in EU_GENERATORS},
+    "us": 0.10,
+    "br_mercosul": 0.04,
+    "br_old": 0.03,
+    "ar_old": 0.025,
+    "ar_mercosur": 0.025,
+    "id_plate": 0.04,
 }

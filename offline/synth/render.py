@@ -15,7 +15,15 @@ import cv2
 import numpy as np
 
 from offline.synth.emblems import coat_of_arms, side_band_logo, sticker_pair
-from offline.synth.fonts import Mask, glyph_mask, plate_fonts, small_text_fonts, text_mask
+from offline.synth.fonts import (
+    Mask,
+    glyph_mask,
+    plate_fonts,
+    slogan_fonts,
+    small_text_fonts,
+    text_mask,
+    varied_plate_fonts,
+)
 from offline.synth.formats import PlateText
 from offline.synth.render_base import BoxXYXY, Colour, ImageBGR, jitter, paint
 from offline.synth.uk_glyphs import has_real_glyph, pick_glyph
@@ -90,6 +98,7 @@ def _draw_groups(
     width_gamma: float = 0.0,
     real_glyphs: bool = False,
     placed: list[PlacedGlyph] | None = None,
+    font: Path | None = None,
 ) -> tuple[list[int], BoxXYXY]:
     """Lay out groups centred in x_range; return the gap centres between groups and the text box.
 
@@ -100,7 +109,7 @@ def _draw_groups(
     is condensed to fit. `real_glyphs`: draw each character from a real UK plate crop
     (`offline.synth.uk_glyphs`) where the set has it; `placed` collects what was painted where.
     """
-    font = _pick_font(rng)
+    font = font or _pick_font(rng)
     masks: list[list[tuple[Mask, Path | None]]] = []
     for g in groups:
         row: list[tuple[Mask, Path | None]] = []
@@ -292,36 +301,216 @@ def render_eu(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
     return RenderedPlate(canvas, box, tuple(gaps))
 
 
-_US_STATES = ("CALIFORNIA", "TEXAS", "NEW YORK", "FLORIDA", "OHIO", "ILLINOIS", "ARIZONA", "GEORGIA")
+_US_STATES = (
+    "CALIFORNIA",
+    "TEXAS",
+    "NEW YORK",
+    "FLORIDA",
+    "OHIO",
+    "ILLINOIS",
+    "ARIZONA",
+    "GEORGIA",
+    "NEW JERSEY",
+    "PENNSYLVANIA",
+    "CONNECTICUT",
+    "MASSACHUSETTS",
+    "VIRGINIA",
+    "MARYLAND",
+    "MICHIGAN",
+    "NY",
+    "N.Y.C. T&LC",
+)
+_US_SLOGANS = (
+    "EMPIRE STATE",
+    "Garden State",
+    "Sunshine State",
+    "visitPA.com",
+    "THE LONE STAR STATE",
+    "Constitution State",
+    "Excelsior",
+    "Great Lakes",
+    "dmv.ca.gov",
+    "THE SPIRIT OF AMERICA",
+    "Live Free or Die",
+    "Grand Canyon State",
+    "LAND OF LINCOLN",
+    "Virginia is for Lovers",
+    "YELLOW CAB",
+    "DEALER",
+)
+
+
+def _text_row(
+    canvas: ImageBGR, rng: np.random.Generator, text: str, y: int, height: int, colour: Colour
+) -> None:
+    """A line of small print (state name, slogan, city strip) centred at y, in a random face."""
+    fonts = slogan_fonts() + small_text_fonts() + varied_plate_fonts()
+    m = text_mask(fonts[int(rng.integers(len(fonts)))], text, height)
+    width = canvas.shape[1]
+    tw = min(int(width * 0.9), int(m.shape[1] * height / m.shape[0] * rng.uniform(0.8, 1.2)))
+    paint(canvas, m, (width - tw) // 2 + int(rng.integers(-6, 7)), y, tw, height, colour)
 
 
 def render_us(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
-    canvas = _blank(305, 152, jitter(rng, (240, 240, 240)))
-    grad = np.linspace(0, float(rng.uniform(0, 60)), 152, dtype=np.float32)[:, None, None]
-    canvas = np.clip(
-        canvas.astype(np.float32) - grad * np.asarray([0.2, 0.5, 1.0], np.float32), 0, 255
-    ).astype(np.uint8)
-    ink = jitter(rng, [(90, 30, 20), (40, 20, 120), (25, 25, 25)][int(rng.integers(3))], 15)
+    """US state plate (6 x 12 in): state name above and slogan below the characters, each state
+    in its own typeface and colours; a reader must read neither row."""
+    light_bg = rng.random() < 0.85
+    bg = jitter(rng, (240, 240, 240) if light_bg else (40, 40, 40), 25)
+    canvas = _blank(305, 152, bg)
+    grad = np.linspace(0, float(rng.uniform(0, 70)), 152, dtype=np.float32)[:, None, None]
+    tint = np.asarray([[0.2, 0.5, 1.0], [1.0, 0.5, 0.2], [0.6, 0.2, 0.6]][int(rng.integers(3))], np.float32)
+    canvas = np.clip(canvas.astype(np.float32) - grad * tint, 0, 255).astype(np.uint8)
+    if light_bg:
+        ink = jitter(rng, [(90, 30, 20), (40, 20, 120), (25, 25, 25), (20, 90, 20)][int(rng.integers(4))], 15)
+    else:
+        ink = jitter(rng, (235, 235, 235), 15)
+    row_colours: list[Colour] = [(40, 40, 180), (120, 40, 20), (30, 30, 30), (20, 120, 200)]
+    row_ink = jitter(rng, row_colours[int(rng.integers(4))], 40)
     state = _US_STATES[int(rng.integers(len(_US_STATES)))]
-    fonts = small_text_fonts()
-    m = text_mask(fonts[int(rng.integers(len(fonts)))], state, 26)
-    sw = min(260, int(m.shape[1] * 26 / m.shape[0]))
-    paint(canvas, m, (305 - sw) // 2, 8, sw, 26, jitter(rng, (40, 40, 180), 40))
-    char_h = int(rng.integers(66, 76))
+    top_h = int(rng.integers(16, 30))
+    _text_row(canvas, rng, state, int(rng.integers(4, 12)), top_h, row_ink)
+    if rng.random() < 0.8:
+        slogan = _US_SLOGANS[int(rng.integers(len(_US_SLOGANS)))]
+        bottom_h = int(rng.integers(12, 22))
+        _text_row(canvas, rng, slogan, 152 - bottom_h - int(rng.integers(3, 10)), bottom_h, row_ink)
+    char_h = int(rng.integers(60, 76))
+    fonts = varied_plate_fonts()
+    placed: list[PlacedGlyph] = []
     _, box = _draw_groups(
         canvas,
         rng,
         text.groups,
         x_range=(12, 293),
-        y=40,
+        y=76 - char_h // 2 + int(rng.integers(-3, 4)),
         char_h=char_h,
-        char_w=char_h * float(rng.uniform(0.42, 0.5)),
-        spacing=int(rng.integers(2, 6)),
-        group_gap=int(rng.integers(12, 24)),
+        char_w=char_h * float(rng.uniform(0.38, 0.52)),
+        spacing=int(rng.integers(2, 7)),
+        group_gap=int(rng.integers(8, 26)),
+        colour=ink,
+        stroke_px=int(rng.integers(-1, 3)),
+        placed=placed,
+        font=fonts[int(rng.integers(len(fonts)))],
+    )
+    if rng.random() < 0.5:
+        cv2.rectangle(canvas, (1, 1), (303, 150), ink, int(rng.integers(1, 4)))
+    return RenderedPlate(canvas, box, glyphs=tuple(placed))
+
+
+_BR_CITIES = (
+    "SP - SAO PAULO",
+    "SP - CAMPINAS",
+    "RJ - RIO DE JANEIRO",
+    "MG - BELO HORIZONTE",
+    "PR - CURITIBA",
+    "RS - PORTO ALEGRE",
+    "BA - SALVADOR",
+    "SC - JOINVILLE",
+    "GO - GOIANIA",
+    "PE - RECIFE",
+)
+
+
+def render_br_old(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
+    """Brazil before Mercosul: grey plate, black LLL-DDDD under a strip with state and city."""
+    canvas = _blank(400, 130, jitter(rng, (195, 198, 200), 20))
+    _text_row(canvas, rng, _BR_CITIES[int(rng.integers(len(_BR_CITIES)))], 6, 20, jitter(rng, _BLACK, 10))
+    cv2.rectangle(canvas, (1, 1), (398, 128), _BLACK, int(rng.integers(1, 4)))
+    char_h = int(rng.integers(76, 88))
+    placed: list[PlacedGlyph] = []
+    _, box = _draw_groups(
+        canvas,
+        rng,
+        text.groups,
+        x_range=(12, 388),
+        y=34 + int(rng.integers(-2, 3)),
+        char_h=char_h,
+        char_w=char_h * float(rng.uniform(0.5, 0.6)),
+        spacing=int(rng.integers(3, 8)),
+        group_gap=6,
+        colour=jitter(rng, _BLACK, 10),
+        stroke_px=int(rng.integers(-1, 2)),
+        placed=placed,
+    )
+    return RenderedPlate(canvas, box, glyphs=tuple(placed))
+
+
+def render_ar_old(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
+    """Argentina 1995-2016: white LLL DDD on black, "REPUBLICA ARGENTINA" in small print above."""
+    canvas = _blank(294, 129, jitter(rng, (30, 30, 30), 15))
+    white = jitter(rng, (235, 235, 235), 15)
+    _text_row(canvas, rng, "REPUBLICA ARGENTINA", 6, 14, white)
+    cv2.rectangle(canvas, (3, 3), (290, 125), white, int(rng.integers(1, 3)))
+    char_h = int(rng.integers(70, 82))
+    placed: list[PlacedGlyph] = []
+    _, box = _draw_groups(
+        canvas,
+        rng,
+        text.groups,
+        x_range=(10, 284),
+        y=28 + int(rng.integers(-2, 3)),
+        char_h=char_h,
+        char_w=char_h * float(rng.uniform(0.5, 0.6)),
+        spacing=int(rng.integers(3, 8)),
+        group_gap=int(rng.integers(14, 26)),
+        colour=white,
+        stroke_px=int(rng.integers(-1, 2)),
+        placed=placed,
+    )
+    return RenderedPlate(canvas, box, glyphs=tuple(placed))
+
+
+def render_ar_mercosur(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
+    """Argentina since 2016: black LL DDD LL on white under a blue strip."""
+    canvas = _blank(400, 130, jitter(rng, (245, 245, 245)))
+    canvas[:26] = jitter(rng, (160, 60, 0), 20)
+    _text_row(canvas, rng, "REPUBLICA ARGENTINA", 5, 16, (245, 245, 245))
+    cv2.rectangle(canvas, (1, 1), (398, 128), _BLACK, 2)
+    char_h = int(rng.integers(76, 88))
+    placed: list[PlacedGlyph] = []
+    _, box = _draw_groups(
+        canvas,
+        rng,
+        text.groups,
+        x_range=(14, 386),
+        y=34,
+        char_h=char_h,
+        char_w=char_h * float(rng.uniform(0.52, 0.62)),
+        spacing=int(rng.integers(4, 9)),
+        group_gap=int(rng.integers(10, 22)),
+        colour=jitter(rng, _BLACK, 10),
+        stroke_px=int(rng.integers(-1, 2)),
+        placed=placed,
+    )
+    return RenderedPlate(canvas, box, glyphs=tuple(placed))
+
+
+def render_id(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
+    """Indonesia: white characters on black (sometimes the newer black on white), the expiry
+    month.year in a small row below."""
+    dark = rng.random() < 0.8
+    bg, ink = ((25, 25, 25), (235, 235, 235)) if dark else ((240, 240, 240), (25, 25, 25))
+    canvas = _blank(395, 135, jitter(rng, bg, 15))
+    ink = jitter(rng, ink, 15)
+    cv2.rectangle(canvas, (3, 3), (391, 131), ink, int(rng.integers(1, 4)))
+    char_h = int(rng.integers(66, 80))
+    placed: list[PlacedGlyph] = []
+    _, box = _draw_groups(
+        canvas,
+        rng,
+        text.groups,
+        x_range=(12, 383),
+        y=14 + int(rng.integers(-2, 4)),
+        char_h=char_h,
+        char_w=char_h * float(rng.uniform(0.5, 0.62)),
+        spacing=int(rng.integers(3, 8)),
+        group_gap=int(rng.integers(18, 34)),
         colour=ink,
         stroke_px=int(rng.integers(-1, 2)),
+        placed=placed,
     )
-    return RenderedPlate(canvas, box)
+    date = f"{int(rng.integers(1, 13)):02d}.{int(rng.integers(18, 31)):02d}"
+    _text_row(canvas, rng, date, box[3] + 8, int(rng.integers(20, 30)), ink)
+    return RenderedPlate(canvas, box, glyphs=tuple(placed))
 
 
 def render_br(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
@@ -332,6 +521,7 @@ def render_br(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
     paint(canvas, m, (400 - bw) // 2, 5, bw, 16, (245, 245, 245))
     cv2.rectangle(canvas, (1, 1), (398, 128), _BLACK, 2)
     char_h = int(rng.integers(80, 88))
+    placed: list[PlacedGlyph] = []
     _, box = _draw_groups(
         canvas,
         rng,
@@ -344,8 +534,9 @@ def render_br(text: PlateText, rng: np.random.Generator) -> RenderedPlate:
         group_gap=20,
         colour=jitter(rng, _BLACK, 10),
         stroke_px=int(rng.integers(-1, 2)),
+        placed=placed,
     )
-    return RenderedPlate(canvas, box)
+    return RenderedPlate(canvas, box, glyphs=tuple(placed))
 
 
 def render_clean(text: PlateText, rng: np.random.Generator, uk_glyphs: UkGlyphs = "real") -> RenderedPlate:
@@ -357,4 +548,12 @@ def render_clean(text: PlateText, rng: np.random.Generator, uk_glyphs: UkGlyphs 
         return render_us(text, rng)
     if text.layout == "br_mercosul":
         return render_br(text, rng)
+    if text.layout == "br_old":
+        return render_br_old(text, rng)
+    if text.layout == "ar_old":
+        return render_ar_old(text, rng)
+    if text.layout == "ar_mercosur":
+        return render_ar_mercosur(text, rng)
+    if text.layout == "id_plate":
+        return render_id(text, rng)
     raise ValueError(f"no renderer for plate layout {text.layout!r}")

@@ -9,6 +9,7 @@ What a residential-road CCTV camera does to a plate, each with a stated maximum:
 - low resolution: the plate brought to a width between `min_width_px` (40) and `max_width_px`;
 - motion blur: horizontal, up to `max_motion_frac` (a tenth) of the plate width, applied at that
   resolution (the exposure smears what the sensor sees);
+- a loose detector box: independent random margins of car body on each side (`max_margin_frac`);
 - sensor noise and JPEG.
 """
 
@@ -35,6 +36,9 @@ class StreetDegradation:
     bloom_gain: float = 0.8
     rain_probability: float = 0.3
     rain_streaks_per_kpx: float = 1.5  # streaks per 1,000 px of the crop
+    # A detector's loose box: each side independently up to this share of the plate's width
+    # (left/right) or height (top/bottom) of surround, or cut into the plate's blank margin.
+    max_margin_frac: float = 0.3
 
     def __post_init__(self) -> None:
         if not 0 <= self.max_yaw_deg < 80:
@@ -43,6 +47,8 @@ class StreetDegradation:
             raise ValueError(
                 f"need 8 <= min_width_px <= max_width_px, got {self.min_width_px}, {self.max_width_px}"
             )
+        if not 0 <= self.max_margin_frac <= 1:
+            raise ValueError(f"max_margin_frac must be in [0, 1], got {self.max_margin_frac}")
         if not 0 <= self.max_motion_frac <= 0.5:
             raise ValueError(f"max_motion_frac must be in [0, 0.5], got {self.max_motion_frac}")
         for name in ("night_probability", "rain_probability"):
@@ -54,10 +60,13 @@ def _u8(img: npt.NDArray[np.floating] | ImageBGR) -> ImageBGR:
     return np.asarray(np.clip(img, 0, 255), dtype=np.uint8)
 
 
-def perspective(plate: ImageBGR, yaw_deg: float, pitch_deg: float = 0.0) -> tuple[ImageBGR, np.ndarray]:  # type: ignore[type-arg]
+def perspective(
+    plate: ImageBGR, yaw_deg: float, pitch_deg: float = 0.0, surround: tuple[int, int, int] = (110, 110, 110)
+) -> tuple[ImageBGR, np.ndarray]:  # type: ignore[type-arg]
     """The plate seen turned by `yaw_deg` about its vertical axis (and `pitch_deg` about its
     horizontal one) by a pinhole camera with a focal length of twice the plate width; returns the
-    warped plate on a neutral grey surround, cut to the warped outline, and its 4 corners there."""
+    warped plate on a `surround` colour (neutral grey by default), cut to the warped outline,
+    and its 4 corners there."""
     h, w = plate.shape[:2]
     f = 2.0 * w
     yaw, pitch = np.deg2rad(yaw_deg), np.deg2rad(pitch_deg)
@@ -71,10 +80,31 @@ def perspective(plate: ImageBGR, yaw_deg: float, pitch_deg: float = 0.0) -> tupl
     dst = proj.astype(np.float32)
     out_w, out_h = int(np.ceil(dst[:, 0].max())) + 1, int(np.ceil(dst[:, 1].max())) + 1
     m = cv2.getPerspectiveTransform(src, dst)
-    warped = cv2.warpPerspective(
-        plate, m, (out_w, out_h), flags=cv2.INTER_LINEAR, borderValue=(110, 110, 110)
-    )
+    warped = cv2.warpPerspective(plate, m, (out_w, out_h), flags=cv2.INTER_LINEAR, borderValue=surround)
     return np.asarray(warped, dtype=np.uint8), dst
+
+
+def loose_crop(
+    img: ImageBGR, rng: np.random.Generator, max_frac: float, surround: tuple[int, int, int]
+) -> ImageBGR:
+    """The warped plate as a detector boxes it: random, independent margins on each side (car
+    body of the surround colour, with a bumper edge), sometimes a side cut into the plate's margin."""
+    h, w = img.shape[:2]
+    sides = []
+    # Cutting in stays within every layout's blank margin: 1.5 % of the width, 8 % of the height.
+    for extent, cut in ((h, 0.08), (h, 0.08), (w, 0.015), (w, 0.015)):  # top, bottom, left, right
+        frac = float(rng.uniform(-cut, max_frac)) if rng.random() < 0.85 else 0.0
+        sides.append(int(round(frac * extent)))
+    top, bottom, left, right = sides
+    out = cv2.copyMakeBorder(
+        img, max(0, top), max(0, bottom), max(0, left), max(0, right), cv2.BORDER_CONSTANT, value=surround
+    )
+    if top > 2 and rng.random() < 0.5:
+        y = int(rng.integers(0, top))
+        out[y : y + max(1, top // 4)] = np.clip(out[y : y + max(1, top // 4)] * rng.uniform(0.4, 1.5), 0, 255)
+    y0, x0 = max(0, -top), max(0, -left)
+    y1, x1 = out.shape[0] - max(0, -bottom), out.shape[1] - max(0, -right)
+    return np.ascontiguousarray(out[y0:y1, x0:x1], dtype=np.uint8)
 
 
 def infrared_bloom(img: ImageBGR, sigma_px: float, gain: float, rng: np.random.Generator) -> ImageBGR:
@@ -127,12 +157,9 @@ def street_degrade(plate: RenderedPlate, rng: np.random.Generator, options: Stre
     """A clean plate as a street camera records it (module docstring), BGR uint8."""
     yaw = float(rng.uniform(-options.max_yaw_deg, options.max_yaw_deg))
     pitch = float(rng.uniform(-options.max_yaw_deg, options.max_yaw_deg)) / 3.0
-    img, corners = perspective(plate.image, yaw, pitch)
-    # A loose detector box: a margin of surround around the warped plate.
-    pad = int(0.08 * img.shape[1])
-    img = np.asarray(
-        cv2.copyMakeBorder(img, pad // 2, pad // 2, pad, pad, cv2.BORDER_REPLICATE), dtype=np.uint8
-    )
+    surround = tuple(int(v) for v in rng.integers(20, 220, 3))
+    img, corners = perspective(plate.image, yaw, pitch, surround)  # type: ignore[arg-type]
+    img = loose_crop(img, rng, options.max_margin_frac, surround)  # type: ignore[arg-type]
     if rng.random() < options.night_probability:
         sigma = options.bloom_sigma_frac * plate.image.shape[0]
         img = infrared_bloom(img, sigma, options.bloom_gain * float(rng.uniform(0.5, 1.0)), rng)

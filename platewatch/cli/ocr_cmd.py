@@ -44,6 +44,12 @@ def train(
     seed: int = typer.Option(0, "--seed"),
     steps: int = typer.Option(550, "--steps", min=1, help="Optimiser steps (sets the LR schedule)."),
     minutes: float = typer.Option(55.0, "--minutes", help="Stop early after this many minutes."),
+    stop_after: int | None = typer.Option(
+        None,
+        "--stop-after",
+        min=1,
+        help="Stop after N steps, keeping the LR schedule of --steps (replays a time-limited run).",
+    ),
     batch_size: int = typer.Option(32, "--batch-size", min=2),
     lr: float = typer.Option(5e-4, "--lr"),
     frozen_layers: int = typer.Option(10, "--frozen-layers", help="Leading VGG modules left untrained."),
@@ -65,6 +71,14 @@ def train(
     street_fraction: float = typer.Option(
         0.0, "--street-fraction", min=0.0, max=1.0, help="Share of plates degraded at street-camera strength."
     ),
+    real_crops: Path | None = typer.Option(
+        None,
+        "--real-crops",
+        help="A real-crop set that may be trained on (only ar_cnn_ocr_lp); its 'fit' half is mixed in.",
+    ),
+    real_fraction: float = typer.Option(
+        0.0, "--real-fraction", min=0.0, max=1.0, help="Share of training plates drawn from --real-crops."
+    ),
     export: Path | None = typer.Option(
         None, "--export", help="Also write the best checkpoint as an EasyOCR folder here (e.g. models/ocr)."
     ),
@@ -74,6 +88,7 @@ def train(
     An init larger than --output-channel/--hidden-size is first pruned to that size."""
     from models.resolver import ModelNotFoundError, ocr_model_dir
     from offline.ocr_training.export import export_folder
+    from offline.ocr_training.real_samples import RealCropsError, load_real_samples
     from offline.ocr_training.train import TrainConfig
     from offline.ocr_training.train import train as run_training
 
@@ -88,11 +103,18 @@ def train(
         if not init_path.is_file():
             typer.echo(f"--init {init}: no such file", err=True)
             raise typer.Exit(code=2)
+    if real_crops is not None:
+        try:
+            load_real_samples(real_crops, "fit")  # refuse a set we may not train on before any work
+        except RealCropsError as e:
+            typer.echo(str(e), err=True)
+            raise typer.Exit(code=2) from None
     cfg = TrainConfig(
         out_dir=out,
         seed=seed,
         steps=steps,
         minutes=minutes,
+        stop_after=stop_after,
         batch_size=batch_size,
         lr=lr,
         frozen_layers=frozen_layers,
@@ -106,6 +128,8 @@ def train(
         workers=workers,
         device=device,
         street_fraction=street_fraction,
+        real_crops=real_crops,
+        real_fraction=real_fraction,
     )
     report = run_training(cfg, progress=typer.echo)
     typer.echo(
