@@ -72,7 +72,7 @@ def main() -> None:
 
     # --- plain Ultralytics loop -------------------------------------------------------------
     yolo = models.detector._model  # the very same loaded model
-    predict_kw = {"imgsz": args.imgsz, "conf": cfg.detection.vehicle_confidence, "verbose": False}
+    predict_kw = {"imgsz": models.detector.imgsz, "conf": cfg.detection.vehicle_confidence, "verbose": False}
     yolo.predict(warm, classes=sorted(COCO_VEHICLE_CLASSES), **predict_kw)
     t = time.perf_counter()
     for f in frames:

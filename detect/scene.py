@@ -7,6 +7,7 @@ detection time. Built on `VehicleDetector` (same weights, thresholds and image s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,15 +33,22 @@ class SceneDetector(VehicleDetector):
     """`VehicleDetector` whose pass also reports people boxes."""
 
     def detect_scene(self, image: Image) -> SceneDetections:
-        conf = min(self._confidence, PERSON_CONFIDENCE)
-        model: Any = self._model  # ultralytics' predict() is typed as a union; we know it is Results
-        result = model.predict(
-            image,
-            conf=conf,
+        return self.detect_scene_batch([image])[0]
+
+    def detect_scene_batch(self, images: Sequence[Image]) -> list[SceneDetections]:
+        """`detect_scene` for several images in one predict call (same order)."""
+        if not images:
+            return []
+        results = self._model.predict(
+            list(images),
+            conf=min(self._confidence, PERSON_CONFIDENCE),
             imgsz=self._imgsz,
             classes=[COCO_PERSON, *sorted(COCO_VEHICLE_CLASSES)],
             verbose=False,
-        )[0]
+        )
+        return [self._scene(result) for result in results]
+
+    def _scene(self, result: Any) -> SceneDetections:
         boxes = result.boxes
         if boxes is None or len(boxes) == 0:
             return SceneDetections([], [])
