@@ -30,8 +30,18 @@ from platewatch.config import Camera, Detection
 
 log = logging.getLogger(__name__)
 
-READ_EVERY_FRAMES = 3  # a plate is read at most once every this many processed frames per track
+# A plate is read at most once every this long per track (3 frames at the default 5 frames/s): its
+# view changes with time, not with how many frames are analysed, so 10 frames/s does not double it.
+READ_EVERY_SECONDS = 0.6
 LARGER_BOX_FACTOR = 1.15  # ...unless the vehicle is now this much taller than at its last read
+# A plate is at most this fraction of its vehicle's box width (cars and vans measured at 0.31-0.34
+# on the shared clips; a motorcycle's plate is wider relative to it): a vehicle narrower than
+# min_plate_width_px / this cannot show a plate wide enough to read, so it is not searched.
+MAX_PLATE_TO_VEHICLE_WIDTH = 0.5
+# Plate searches per analysed frame across all tracks; the rest wait for the next frame (they stay
+# due), tracks without a read yet and nearer (taller) vehicles first. Keeps a busy frame from
+# costing seconds of OCR while one plate needs only a few good views.
+MAX_PLATE_SEARCHES_PER_FRAME = 2
 MIN_FRAMES_TO_READ = 2
 MIN_FRAMES_FOR_SIGHTING = 2  # a track seen in one frame only is detector noise more often than not
 STRONG_CONSENSUS_READS = 3
@@ -123,6 +133,7 @@ class CameraPipeline:
         self.plane = GroundPlane(camera.calibration) if camera.calibration else None
         self.process_fps = process_fps or camera.process_fps or detection.process_fps
         self.tracker = VehicleTracker(self.process_fps, detection.track_lost_seconds)
+        self._read_every_frames = max(1, round(READ_EVERY_SECONDS * self.process_fps))
         self.stats = PipelineStats()
         self._tracks: dict[int, TrackState] = {}
         self._epoch: int | None = None
@@ -160,8 +171,8 @@ class CameraPipeline:
                 self._observe(frame, det, scene.people)
         if self.plate_reader is not None:
             with self.stats.timed("plate"):
-                for det in tracked:
-                    self._maybe_read_plate(frame, det)
+                for det in self._plate_searches(tracked):
+                    self._read_plate(frame, det)
         finished.extend(self._finish_lost(frame.timestamp))
         return finished
 
@@ -205,6 +216,18 @@ class CameraPipeline:
                 state.vehicle_image = vehicle_shot(frame.image, det.box, people, self.cfg.blur_people)
                 state.vehicle_image_area = area
 
+    def _plate_searches(self, tracked: Sequence[VehicleDetection]) -> list[VehicleDetection]:
+        """This frame's plate searches: the due tracks, most useful first, at most the frame's budget."""
+        due = [
+            (self._tracks[d.track_id], d)
+            for d in tracked
+            if d.track_id is not None and self._should_read(self._tracks[d.track_id], d)
+        ]
+        if self.stills:
+            return [d for _, d in due]  # a photo is the only view: every vehicle in it is searched
+        due.sort(key=lambda sd: (bool(sd[0].reads), sd[1].box[1] - sd[1].box[3]))
+        return [d for _, d in due[:MAX_PLATE_SEARCHES_PER_FRAME]]
+
     def _should_read(self, state: TrackState, det: VehicleDetection) -> bool:
         if state.reading_done or state.read_attempts >= self.cfg.max_reads_per_track:
             return False
@@ -213,17 +236,17 @@ class CameraPipeline:
         height = det.box[3] - det.box[1]
         if height < self.cfg.min_vehicle_height_px or not self.zones.in_plate_zone(det.box):
             return False
-        waited = self._frame_no - state.last_read_frame_no >= READ_EVERY_FRAMES
+        if (det.box[2] - det.box[0]) * MAX_PLATE_TO_VEHICLE_WIDTH < self.cfg.min_plate_width_px:
+            return False
+        waited = self._frame_no - state.last_read_frame_no >= self._read_every_frames
         grown = height >= LARGER_BOX_FACTOR * state.largest_read_height
         if not state.reads and state.read_attempts >= MAX_FAILED_BEFORE_GROWTH:
             return grown
         return waited or grown
 
-    def _maybe_read_plate(self, frame: Frame, det: VehicleDetection) -> None:
+    def _read_plate(self, frame: Frame, det: VehicleDetection) -> None:
         assert det.track_id is not None and self.plate_reader is not None
         state = self._tracks[det.track_id]
-        if not self._should_read(state, det):
-            return
         state.read_attempts += 1
         state.last_read_frame_no = self._frame_no
         state.largest_read_height = max(state.largest_read_height, det.box[3] - det.box[1])
