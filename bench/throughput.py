@@ -164,7 +164,8 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(
-        f"{args.clip.name}: {n} frames at {args.fps} fps, {result['backend']} at {result['vehicle_imgsz']} px, "
+        f"{args.clip.name}: {n} frames at {args.fps} fps, "
+        f"{result['backend']} at {result['vehicle_imgsz']} px, "
         f"{args.threads} torch threads, load average {load_before[0]:.2f} -> {os.getloadavg()[0]:.2f}"
     )
     print(f"plain ultralytics predict : {result['plain_predict_fps']:6.2f} frames/s")
