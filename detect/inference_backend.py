@@ -34,10 +34,26 @@ def cuda_available() -> bool:
     return bool(torch.cuda.is_available())
 
 
-def choose_backend(setting: BackendSetting, has_cuda: bool | None = None) -> Backend:
-    """`auto` -> torch when a CUDA GPU is present, else OpenVINO; an explicit choice is kept."""
+def choose_backend(
+    setting: BackendSetting,
+    has_cuda: bool | None = None,
+    explicit_torch: Path | None = None,
+    explicit_openvino: Path | None = None,
+) -> Backend:
+    """`auto` -> torch when a CUDA GPU is present, else OpenVINO; an explicit choice is kept.
+
+    Under `auto`, a site that names its own torch weights (models.vehicle_detector, ...) without an
+    OpenVINO export of them gets torch: the stock export would silently replace their model.
+    """
     if setting == "auto":
-        chosen: Backend = "torch" if (cuda_available() if has_cuda is None else has_cuda) else "openvino"
+        gpu = cuda_available() if has_cuda is None else has_cuda
+        own_weights = explicit_torch is not None and explicit_openvino is None
+        if own_weights and not gpu:
+            log.info(
+                "%s is set in the config without an OpenVINO export of it: running it on torch",
+                explicit_torch,
+            )
+        chosen: Backend = "torch" if gpu or own_weights else "openvino"
     else:
         chosen = setting
     if chosen == "openvino" and find_spec("openvino") is None:

@@ -19,7 +19,11 @@ class VehicleDetector:
     """
 
     def __init__(self, detection: Detection, models: ModelPaths, backend: Backend | None = None) -> None:
-        self.backend: Backend = backend or choose_backend(detection.backend)
+        self.backend: Backend = backend or choose_backend(
+            detection.backend,
+            explicit_torch=models.vehicle_detector,
+            explicit_openvino=models.vehicle_detector_openvino,
+        )
         loaded = load_detector(
             "vehicle_detector",
             self.backend,

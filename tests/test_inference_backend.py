@@ -52,6 +52,13 @@ def test_auto_is_openvino_on_a_cpu_and_torch_on_a_gpu() -> None:
     assert choose_backend("auto", has_cuda=True) == "torch"
     assert choose_backend("torch", has_cuda=False) == "torch"
     assert choose_backend("openvino", has_cuda=True) == "openvino"
+    # a site's own torch weights without an export of them are not swapped for the stock export
+    own = Path("own.pt")
+    assert choose_backend("auto", has_cuda=False, explicit_torch=own) == "torch"
+    assert (
+        choose_backend("auto", has_cuda=False, explicit_torch=own, explicit_openvino=Path("x")) == "openvino"
+    )
+    assert choose_backend("openvino", has_cuda=False, explicit_torch=own) == "openvino"
     # this machine, as the detectors see it by default
     assert choose_backend("auto") == ("torch" if cuda_available() else "openvino")
 

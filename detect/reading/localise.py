@@ -67,7 +67,11 @@ class PlateDetector:
     """
 
     def __init__(self, detection: Detection, models: ModelPaths, backend: Backend | None = None) -> None:
-        self.backend: Backend = backend or choose_backend(detection.backend)
+        self.backend: Backend = backend or choose_backend(
+            detection.backend,
+            explicit_torch=models.plate_detector,
+            explicit_openvino=models.plate_detector_openvino,
+        )
         loaded = load_detector(
             "plate_detector",
             self.backend,
