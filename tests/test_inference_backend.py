@@ -182,3 +182,19 @@ def test_openvino_plate_export_finds_the_plates_torch_finds(
     assert torch_plates >= 10, "too few plates in the sample to compare"
     assert same >= 0.9 * torch_plates, (same, torch_plates, ov_plates)
     assert ov_plates <= 1.2 * torch_plates, (ov_plates, torch_plates)
+
+
+@pytest.mark.slow
+def test_export_command_rebuilds_the_committed_plate_export(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from platewatch.cli.main import app
+
+    done = CliRunner().invoke(app, ["models", "export-openvino", "--out", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    pinned = dict(load_manifest()["plate_detector_openvino"].files)
+    folder = tmp_path / load_manifest()["plate_detector_openvino"].file
+    assert export_imgsz(folder) == 320
+    # the network and its weights are byte-identical to the committed ones (metadata.yaml holds a date)
+    for name in ("plate_yolov8n_fastanpr.xml", "plate_yolov8n_fastanpr.bin"):
+        assert f"{name}: {pinned[name]}" in done.output
