@@ -11,6 +11,10 @@ evidence JPEGs, and handing sightings to the database writer (SQLite in a temp f
 is the time the pipeline waited for the next frame. `--upscale-1080p` first builds (once, cached
 in bench/out/) a 1920x1080 H.264 copy of the clip (bench/clip_1080p.py). Prints a table and writes
 bench/out/throughput.json (or --out).
+`--cameras N [--sources CLIP ...] [--device auto]` adds many cameras in one process
+(`bench/multicam_throughput.py`): N copies of the clip, or the N `--sources`, batched through the
+detectors; total and per-camera analysed frames/s and the single-camera figure of the same run,
+under the JSON key "multicam".
 """
 
 from __future__ import annotations
@@ -46,7 +50,19 @@ def main() -> None:
     )
     ap.add_argument("--upscale-1080p", action="store_true", help="run on a 1920x1080 copy of --clip")
     ap.add_argument("--out", type=Path, default=REPO / "bench/out/throughput.json")
+    ap.add_argument("--cameras", type=int, default=0, help="also run N cameras in one process, batched")
+    ap.add_argument("--sources", type=Path, nargs="+", help="the cameras' clips (default: N × --clip)")
+    ap.add_argument("--device", default="auto", help="batched detectors' device: auto, cpu, cuda, cuda:N")
     args = ap.parse_args()
+    if args.sources and args.cameras not in (0, len(args.sources)):
+        ap.error(f"--cameras {args.cameras} but {len(args.sources)} --sources")
+    if args.sources:
+        args.cameras = len(args.sources)
+    if args.cameras < 0:
+        ap.error("--cameras must be at least 1")
+    for path in [args.clip, *(args.sources or [])]:
+        if not path.is_file():
+            ap.error(f"{path}: no such clip")
     if args.upscale_1080p:
         from bench.clip_1080p import ensure_1080p
 
@@ -161,6 +177,11 @@ def main() -> None:
         "stored": wstats.inserted,
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+    if args.cameras:
+        from bench.multicam_throughput import measure_cameras
+
+        sources = args.sources or [args.clip] * args.cameras
+        result["multicam"] = measure_cameras(sources, args.fps, args.imgsz, not args.no_plates, args.device)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(
@@ -174,6 +195,10 @@ def main() -> None:
     for k, v in result["stage_ms_per_frame"].items():
         print(f"  {k:<13} {v:7.1f} ms/frame")
     print(f"sightings {st.sightings}, plate attempts {st.plate_attempts}, plates read {st.plates_read}")
+    if "multicam" in result:
+        from bench.multicam_throughput import print_cameras
+
+        print_cameras(result["multicam"])
     print(f"wrote {args.out}")
 
 

@@ -110,6 +110,15 @@ class PipelineStats:
             self.seconds[k] = self.seconds.get(k, 0.0) + v
 
 
+@dataclass(slots=True)
+class FrameStep:
+    """One frame between `CameraPipeline.track` and `CameraPipeline.finish`."""
+
+    frame: Frame
+    finished: list[Sighting]  # tracks of a previous epoch, finished by this frame's new one
+    to_read: list[VehicleDetection]  # tracked vehicles whose plate is to be read in this frame
+
+
 class CameraPipeline:
     """Turns one camera's frames into Sightings; single-threaded, one instance per camera."""
 
@@ -152,8 +161,24 @@ class CameraPipeline:
         return len(self._tracks)
 
     # -- per frame -------------------------------------------------------------------------
-    def process(self, frame: Frame) -> list[Sighting]:
-        """Feed one frame; returns the Sightings of tracks that this frame finished."""
+    def process(self, frame: Frame, scene: SceneDetections | None = None) -> list[Sighting]:
+        """Feed one frame; returns the Sightings of tracks that this frame finished.
+
+        `scene`: this frame's detections when the caller has already run the detector (a batch
+        of several cameras' frames); otherwise the pipeline's own detector runs here.
+        """
+        step = self.track(frame, scene)
+        if self.plate_reader is not None:
+            with self.stats.timed("plate"):
+                for det in step.to_read:
+                    self.add_plate(det, self.plate_reader.read_vehicle(frame.image, det.box, frame.timestamp))
+        return self.finish(step)
+
+    # The three phases of `process`, apart so that a multi-camera loop can batch the detectors
+    # across cameras between them: track (with given or own detections), read the plates of
+    # `FrameStep.to_read` (each result handed to `add_plate`), then finish.
+    def track(self, frame: Frame, scene: SceneDetections | None = None) -> FrameStep:
+        """Detect (unless `scene` is given), track, and pick the vehicles whose plate to read now."""
         if frame.camera_id != self.camera.id:
             raise ValueError(f"frame from camera {frame.camera_id!r} fed to pipeline of {self.camera.id!r}")
         finished: list[Sighting] = []
@@ -168,7 +193,8 @@ class CameraPipeline:
         self.stats.frames += 1
 
         with self.stats.timed("detect"):
-            scene = self.detector.detect_scene(frame.image)
+            if scene is None:
+                scene = self.detector.detect_scene(frame.image)
             vehicles = [d for d in scene.vehicles if self.zones.keeps(d.box)]
         self.stats.vehicle_detections += len(vehicles)
         with self.stats.timed("track"):
@@ -176,12 +202,34 @@ class CameraPipeline:
             self.last_tracked = tracked
             for det in tracked:
                 self._observe(frame, det, scene.people)
+        to_read: list[VehicleDetection] = []
         if self.plate_reader is not None:
             with self.stats.timed("plate"):
-                for det in self._plate_searches(tracked):
-                    self._read_plate(frame, det)
-        finished.extend(self._finish_lost(frame.timestamp))
-        return finished
+                to_read = self._plate_searches(tracked)
+                for det in to_read:
+                    self._count_read(det)
+        return FrameStep(frame, finished, to_read)
+
+    def add_plate(self, det: VehicleDetection, obs: PlateObservationLike | None) -> None:
+        """The result of reading the plate of `det`, one of this frame's `FrameStep.to_read`."""
+        if obs is None:
+            return
+        assert det.track_id is not None
+        state = self._tracks[det.track_id]
+        self.stats.plates_read += 1
+        state.add_read(obs.read, obs.crop, self.cfg.max_reads_per_track)
+        if self.consensus is not None and len(state.reads) >= STRONG_CONSENSUS_READS:
+            best = self.consensus(state.reads, self.cfg.region)
+            if (
+                best is not None
+                and best.grammar_valid
+                and best.confidence >= self.cfg.letter_grade_confidence
+            ):
+                state.reading_done = True
+
+    def finish(self, step: FrameStep) -> list[Sighting]:
+        """End the frame: the Sightings of the tracks it finished (a new epoch's, then lost ones)."""
+        return step.finished + self._finish_lost(step.frame.timestamp)
 
     def flush(self) -> list[Sighting]:
         """Finish every open track (end of stream or new epoch) and restart the tracker ids."""
@@ -252,26 +300,14 @@ class CameraPipeline:
             return grown
         return waited or grown
 
-    def _read_plate(self, frame: Frame, det: VehicleDetection) -> None:
-        assert det.track_id is not None and self.plate_reader is not None
+    def _count_read(self, det: VehicleDetection) -> None:
+        """Count a plate read of `det` in this frame (chosen by `_plate_searches`)."""
+        assert det.track_id is not None
         state = self._tracks[det.track_id]
         state.read_attempts += 1
         state.last_read_frame_no = self._frame_no
         state.largest_read_height = max(state.largest_read_height, det.box[3] - det.box[1])
         self.stats.plate_attempts += 1
-        obs = self.plate_reader.read_vehicle(frame.image, det.box, frame.timestamp)
-        if obs is None:
-            return
-        self.stats.plates_read += 1
-        state.add_read(obs.read, obs.crop, self.cfg.max_reads_per_track)
-        if self.consensus is not None and len(state.reads) >= STRONG_CONSENSUS_READS:
-            best = self.consensus(state.reads, self.cfg.region)
-            if (
-                best is not None
-                and best.grammar_valid
-                and best.confidence >= self.cfg.letter_grade_confidence
-            ):
-                state.reading_done = True
 
     def _finish_lost(self, now: datetime) -> list[Sighting]:
         lost = [

@@ -22,6 +22,7 @@ from detect.evidence import EvidenceStore
 from detect.pipeline import CameraPipeline, ConsensusFn, PipelineStats, PlateReaderLike
 from detect.records import Sighting
 from detect.scene import SceneDetector
+from ingest.backoff import Backoff
 from ingest.factory import open_source
 from ingest.frame_queue import ThreadedReader
 from ingest.image_folder import ImageFolderSource
@@ -132,6 +133,38 @@ class CameraRun:
     sightings: list[str] = field(default_factory=list)  # track keys
     stopped: bool = False  # ended by a stop request, not by the end of the source
     truncated: bool = False  # a video file that ended well before the frames its header declares
+    error: str | None = None  # why the camera stopped early (multi-camera runs carry on without it)
+
+
+def open_camera(
+    cfg: SiteConfig,
+    camera: Camera,
+    models: Models,
+    fps: float,
+    *,
+    stop: threading.Event | None = None,
+    backoff: Backoff | None = None,
+    max_retries: int | None = None,
+) -> tuple[FrameSource, CameraPipeline]:
+    """The camera's source (analysed at `fps`) and its pipeline; raises SourceOpenError."""
+    source = open_source(
+        camera.model_copy(update={"process_fps": fps}),
+        cfg.detection.process_fps,
+        stop_event=stop,
+        backoff=backoff,
+        max_retries=max_retries,
+    )
+    pipeline = CameraPipeline(
+        camera,
+        cfg.detection,
+        models.detector,
+        plate_reader=models.plate_reader,
+        consensus=models.consensus,
+        evidence=EvidenceStore(cfg.storage.evidence_path()),
+        process_fps=source.fps if isinstance(source, ImageFolderSource) else fps,
+        stills=isinstance(source, ImageFolderSource),
+    )
+    return source, pipeline
 
 
 def run_camera(
@@ -150,19 +183,7 @@ def run_camera(
     still open are finished and handed to `on_sighting` like at the end of a file.
     """
     fps = process_fps or camera.process_fps or cfg.detection.process_fps
-    source = open_source(
-        camera.model_copy(update={"process_fps": fps}), cfg.detection.process_fps, stop_event=stop
-    )
-    pipeline = CameraPipeline(
-        camera,
-        cfg.detection,
-        models.detector,
-        plate_reader=models.plate_reader,
-        consensus=models.consensus,
-        evidence=EvidenceStore(cfg.storage.evidence_path()),
-        process_fps=source.fps if isinstance(source, ImageFolderSource) else fps,
-        stills=isinstance(source, ImageFolderSource),
-    )
+    source, pipeline = open_camera(cfg, camera, models, fps, stop=stop)
     tick = progress(expected_frames(source, fps)) if progress else None
     run = CameraRun(camera.id, pipeline.stats, 0.0)
     t0 = time.perf_counter()

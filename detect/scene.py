@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from detect.batch_inference import InferenceDevice, predict_grouped
 from detect.records import COCO_VEHICLE_CLASSES, BoxXYXY, VehicleDetection
 from detect.vehicles import VehicleDetector
 from ingest.frames import Image
@@ -33,20 +34,29 @@ class SceneDetector(VehicleDetector):
     """`VehicleDetector` whose pass also reports people boxes."""
 
     def detect_scene(self, image: Image) -> SceneDetections:
-        return self.detect_scene_batch([image])[0]
-
-    def detect_scene_batch(self, images: Sequence[Image]) -> list[SceneDetections]:
-        """`detect_scene` for several images in one predict call (same order)."""
-        if not images:
-            return []
-        results = self._model.predict(
-            list(images),
+        model: Any = self._model  # ultralytics' predict() is typed as a union; we know it is Results
+        result = model.predict(
+            image,
             conf=min(self._confidence, PERSON_CONFIDENCE),
             imgsz=self._imgsz,
             classes=[COCO_PERSON, *sorted(COCO_VEHICLE_CLASSES)],
             verbose=False,
+        )[0]
+        return self._scene(result)
+
+    def detect_scene_batch(
+        self, images: Sequence[Image], device: InferenceDevice | None = None
+    ) -> list[SceneDetections]:
+        """`detect_scene` for many images (e.g. one frame per camera), batched on `device`."""
+        results = predict_grouped(
+            self._model,
+            images,
+            device,
+            conf=min(self._confidence, PERSON_CONFIDENCE),
+            imgsz=self._imgsz,
+            classes=[COCO_PERSON, *sorted(COCO_VEHICLE_CLASSES)],
         )
-        return [self._scene(result) for result in results]
+        return [self._scene(r) for r in results]
 
     def _scene(self, result: Any) -> SceneDetections:
         boxes = result.boxes

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from detect.inference_backend import Backend, choose_backend, load_detector
 from detect.records import COCO_VEHICLE_CLASSES, VehicleDetection
 from ingest.frames import Image
 from platewatch.config import Detection, ModelPaths
+
+if TYPE_CHECKING:
+    from detect.batch_inference import InferenceDevice
 
 
 class VehicleDetector:
@@ -38,39 +41,65 @@ class VehicleDetector:
 
     @property
     def imgsz(self) -> int:
+        """The input size the detector runs at (an OpenVINO export's own size)."""
         return self._imgsz
 
     def detect(self, image: Image) -> list[VehicleDetection]:
-        return self.detect_batch([image])[0]
-
-    def detect_batch(self, images: Sequence[Image]) -> list[list[VehicleDetection]]:
-        """`detect` for several images in one predict call (one result list per image, same order)."""
-        if not images:
-            return []
-        results = self._model.predict(
-            list(images),
+        model: Any = self._model  # predict() is typed as a union; it returns a list of Results
+        result = model.predict(
+            image,
             conf=self._confidence,
             imgsz=self._imgsz,
             classes=sorted(COCO_VEHICLE_CLASSES),
             verbose=False,
-        )
-        return [_vehicles(result) for result in results]
+        )[0]
+        boxes = result.boxes
+        if boxes is None or len(boxes) == 0:
+            return []
+        xyxy = boxes.xyxy.cpu().numpy().tolist()
+        classes = boxes.cls.cpu().numpy().astype(int).tolist()
+        confs = boxes.conf.cpu().numpy().tolist()
+        found = [
+            VehicleDetection(
+                box=(float(b[0]), float(b[1]), float(b[2]), float(b[3])),
+                vehicle_class=COCO_VEHICLE_CLASSES[c],
+                confidence=float(p),
+            )
+            for b, c, p in zip(xyxy, classes, confs, strict=True)
+            if c in COCO_VEHICLE_CLASSES
+        ]
+        return sorted(found, key=lambda d: d.confidence, reverse=True)
 
+    def detect_batch(
+        self, images: Sequence[Image], device: InferenceDevice | None = None
+    ) -> list[list[VehicleDetection]]:
+        """`detect` for many images in few forward passes (one per image size), on `device`."""
+        from detect.batch_inference import predict_grouped
 
-def _vehicles(result: Any) -> list[VehicleDetection]:
-    boxes = result.boxes
-    if boxes is None or len(boxes) == 0:
-        return []
-    xyxy = boxes.xyxy.cpu().numpy().tolist()
-    classes = boxes.cls.cpu().numpy().astype(int).tolist()
-    confs = boxes.conf.cpu().numpy().tolist()
-    found = [
-        VehicleDetection(
-            box=(float(b[0]), float(b[1]), float(b[2]), float(b[3])),
-            vehicle_class=COCO_VEHICLE_CLASSES[c],
-            confidence=float(p),
+        results = predict_grouped(
+            self._model,
+            images,
+            device,
+            conf=self._confidence,
+            imgsz=self._imgsz,
+            classes=sorted(COCO_VEHICLE_CLASSES),
         )
-        for b, c, p in zip(xyxy, classes, confs, strict=True)
-        if c in COCO_VEHICLE_CLASSES
-    ]
-    return sorted(found, key=lambda d: d.confidence, reverse=True)
+        out: list[list[VehicleDetection]] = []
+        for result in results:
+            boxes = result.boxes
+            found: list[VehicleDetection] = []
+            if boxes is not None and len(boxes) > 0:
+                xyxy = boxes.xyxy.cpu().numpy().tolist()
+                classes = boxes.cls.cpu().numpy().astype(int).tolist()
+                confs = boxes.conf.cpu().numpy().tolist()
+                found = [
+                    VehicleDetection(
+                        box=(float(b[0]), float(b[1]), float(b[2]), float(b[3])),
+                        vehicle_class=COCO_VEHICLE_CLASSES[c],
+                        confidence=float(p),
+                    )
+                    for b, c, p in zip(xyxy, classes, confs, strict=True)
+                    if c in COCO_VEHICLE_CLASSES
+                ]
+            out.append(sorted(found, key=lambda d: d.confidence, reverse=True))
+        return out

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Annotated
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
@@ -21,7 +21,9 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 
-def get_context(request: Request) -> AppContext:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in its thread
+# pool, and every hop to a worker thread and back cost CPU on each request (bench/api_load.py).
+async def get_context(request: Request) -> AppContext:
     ctx = request.app.state.context
     assert isinstance(ctx, AppContext)
     return ctx
@@ -102,10 +104,12 @@ def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require(minimum: Role | None, *scopes: ApiKeyScope) -> Callable[[Principal], Principal]:
+def require(
+    minimum: Role | None, *scopes: ApiKeyScope
+) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
     """A dependency admitting users with at least `minimum` (None: no user) and keys with one of `scopes`."""
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:
         if principal.kind == "api_key":
             if principal.scope in scopes:
                 return principal

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from intel_api import messages
 from intel_api.errors import ApiError
-from intel_api.services import letters, review
+from intel_api.services import ladder, letters, representations, review
 
 
 def to_api_error(exc: BaseException) -> ApiError | None:
@@ -18,6 +18,9 @@ def to_api_error(exc: BaseException) -> ApiError | None:
         )
     if isinstance(exc, review.NeedsSupervisor):
         return ApiError(403, messages.FLAG_ESCALATED.format(id=exc.flag_id))
+    if isinstance(exc, ladder.LadderError | representations.RepresentationError):
+        # Their messages are written for the caller: they say what the state does not allow.
+        return ApiError(409, str(exc))
     if isinstance(exc, letters.InvalidTransition):
         return ApiError(
             409,
@@ -36,6 +39,8 @@ DOMAIN_ERRORS: tuple[type[Exception], ...] = (
     ApiError,
     review.FlagTransitionError,
     review.NeedsSupervisor,
+    ladder.LadderError,
+    representations.RepresentationError,
     letters.InvalidTransition,
     letters.MissingKeeper,
     letters.KeeperMismatch,

@@ -207,3 +207,12 @@ def create_app(settings: ApiSettings, site: SiteConfig | None = None) -> FastAPI
     install_web(app)
     install_contract(app)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app a uvicorn worker process builds for itself (`platewatch serve --workers N`).
+
+    Everything comes from the `PLATEWATCH_*` environment the parent checked and set: each worker
+    opens its own engine and pool, as forked connections must never be shared.
+    """
+    return create_app(ApiSettings())

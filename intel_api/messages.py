@@ -14,6 +14,7 @@ HISTORY_TOO_OLD = (
     "Ask a supervisor or narrow 'since'."
 )
 RANGE_REVERSED = "'until' must be after 'since'."
+CURSOR_INVALID = "not a cursor this API gave out; pass 'next_cursor' from the previous page unchanged."
 NOT_FOUND = "{what} {id} was not found."
 EVIDENCE_MISSING = "Sighting {id} has no {kind} image."
 EVIDENCE_OUTSIDE = "Evidence path for sighting {id} is outside the evidence store; refusing to serve it."

@@ -23,9 +23,13 @@ def id_fits(model: type[Base], ident: int) -> bool:
     return 1 <= ident <= top
 
 
-def get_or_404(session: Session, model: type[M], ident: int, what: str) -> M:
+def get_row(session: Session, model: type[M], ident: int) -> M | None:
     # Asking the database for 2**31 would be a driver error (PostgreSQL) or an overflow (SQLite).
-    row = session.get(model, ident) if id_fits(model, ident) else None
+    return session.get(model, ident) if id_fits(model, ident) else None
+
+
+def get_or_404(session: Session, model: type[M], ident: int, what: str) -> M:
+    row = get_row(session, model, ident)
     if row is None:
         raise not_found(what, ident)
     return row

@@ -147,6 +147,13 @@ class Detection(StrictModel):
     stopped_speed_kmh: float = Field(3.0, ge=0, description="Below this a vehicle counts as stopped")
     blur_people: bool = Field(True, description="Blur people in evidence images before writing")
     queue_size: int = Field(64, ge=1, le=10000, description="Frames buffered between reader and detector")
+    # Read by the multi-camera path (`platewatch process-many`), which batches frames on this
+    # device and runs the detectors in fp16 on CUDA; "auto" is the first GPU when there is one.
+    device: str = Field(
+        "auto",
+        pattern=r"^(auto|cpu|cuda(:\d+)?)$",
+        description="Inference device for batched detection: auto, cpu, cuda or cuda:N",
+    )
 
 
 class SlowRule(StrictModel):

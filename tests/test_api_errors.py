@@ -102,9 +102,11 @@ def test_openapi_documents_tags_and_models(world: World) -> None:
     assert {t["name"] for t in doc["tags"]} >= {"sightings", "flags", "letters", "audit"}
     op = doc["paths"]["/sightings"]["get"]
     assert op["summary"] and op["tags"] == ["sightings"]
-    assert op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
-        "Page_SightingOut_"
-    )
+    ref = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert ref.endswith("/SightingPage")
+    page = doc["components"]["schemas"]["SightingPage"]["properties"]
+    assert {"items", "total", "total_capped", "next_cursor"} <= set(page)
+    assert any(p["name"] == "cursor" for p in op["parameters"])
     reason = next(p for p in op["parameters"] if p["name"] == "reason")
     assert reason["required"] is True
 

@@ -321,6 +321,7 @@ def test_upheld_representation_withdraws_stops_and_excludes(world: World, uk_dev
     assert r.status_code == 201, r.text
     rep = r.json()
     assert rep["outcome"] == "pending" and rep["recorded_by"] == "officer"
+    second = world.client.post(f"/letters/{letter_id}/representations", json=rep_in, headers=officer).json()
     decide = {
         "outcome": "upheld",
         "reason": "carer's rota checked with the care agency",
@@ -338,9 +339,14 @@ def test_upheld_representation_withdraws_stops_and_excludes(world: World, uk_dev
     r = world.client.post(f"/representations/{rep['id']}/decide", json=decide, headers=sup)
     assert r.status_code == 200, r.text
     assert r.json()["outcome"] == "upheld" and r.json()["exclusion_id"] is not None
-    assert (
-        world.client.post(f"/representations/{rep['id']}/decide", json=decide, headers=sup).status_code == 409
-    )
+    again = world.client.post(f"/representations/{rep['id']}/decide", json=decide, headers=sup)
+    assert again.status_code == 409
+    assert again.json() == {"detail": f"representation {rep['id']} was already decided (upheld)"}
+    # The letter is withdrawn now: upholding the second representation cannot withdraw it again.
+    upheld = {"outcome": "upheld", "reason": "same carer, same rota"}
+    r = world.client.post(f"/representations/{second['id']}/decide", json=upheld, headers=sup)
+    assert r.status_code == 409
+    assert r.json() == {"detail": f"letter {letter_id}: withdrawn -> withdrawn is not allowed"}
     letter = world.client.get(f"/letters/{letter_id}", headers=officer).json()
     assert letter["status"] == "withdrawn"
     state = ladder(world)
@@ -349,7 +355,7 @@ def test_upheld_representation_withdraws_stops_and_excludes(world: World, uk_dev
     note = confirm(world, seen(world, uk_dev_dir, "b", [2]))["letter_note"]
     assert "stopped" in str(note)
     listed = world.client.get(f"/letters/{letter_id}/representations", headers=officer).json()
-    assert [x["id"] for x in listed] == [rep["id"]]
+    assert [x["id"] for x in listed] == [rep["id"], second["id"]]
     exclusions = world.client.get("/exclusions", headers=officer).json()
     assert any(e["plate_text"] == PLATE and e["category"] == "carer" for e in exclusions)
     with world.sessions() as s:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from api_fixtures import World, add_flag, add_letter, add_sighting, make_world, night
+from api_fixtures import REASON, World, add_flag, add_letter, add_sighting, make_world, night
 from sqlalchemy.orm import Session, sessionmaker
 
 from intel_api.auth import Principal
@@ -158,6 +158,17 @@ def test_corrected_plate_relinks_sightings(world: World) -> None:
         headers=world.as_("supervisor"),
     )
     assert r.status_code == 409 and "keeper" in r.json()["detail"]
+    # Through the ladder the same refusal is a ladder conflict, worded by the letter service.
+    state = world.client.get(f"/vehicles/AB12CDF/ladder?reason={REASON}", headers=world.as_("officer"))
+    step = state.json()["history"][-1]
+    assert step["letter_id"] == letter["id"]
+    r = world.client.post(
+        f"/ladder/steps/{step['id']}/approve",
+        json={"rationale": "clear images both nights"},
+        headers=world.as_("supervisor"),
+    )
+    assert r.status_code == 409
+    assert r.json() == {"detail": f"letter {letter['id']} has no keeper"}
 
 
 @pytest.mark.parametrize(

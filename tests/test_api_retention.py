@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,62 @@ def test_failed_commit_keeps_rows_and_their_files(
     assert evidence_files(evidence) == before, "evidence deleted for rows that are still stored"
     with session_factory() as s:
         assert s.scalar(sa.select(sa.func.count(m.Sighting.id))) == 6
+
+
+def test_batched_retention_deletes_exactly_the_expired_rows(
+    session_factory: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several batches (of 4 here): every expired row with its reads and links goes, nothing else."""
+    monkeypatch.setattr(retention, "_BATCH", 4)
+    evidence = tmp_path / "evidence"
+    expired: set[int] = set()
+    kept: set[int] = set()
+    with session_factory() as s:
+        rows = []
+        for i in range(30):
+            # Days 380 down to 351: around the 365-day cutoff, with hours so no two share a time.
+            row = add_sighting(s, evidence, f"cam1:b:{i}", f"BT{i:02d}XYZ", night(380 - i, hour=i % 24))
+            row.reads.append(
+                m.PlateReadRow(
+                    timestamp=row.first_seen,
+                    raw_text=row.plate_text or "",
+                    text=row.plate_text or "",
+                    confidence=0.9,
+                    reader="easyocr",
+                )
+            )
+            rows.append(row)
+        s.flush()
+        cutoff = night(0, hour=0) - timedelta(days=365)
+        for row in rows:
+            (expired if row.first_seen < cutoff else kept).add(row.id)
+        # A dismissed flag spanning the cutoff: its expired link goes, the live one stays.
+        span = add_flag(s, "BT00XYZ", [rows[0], rows[29]], dedupe="span")
+        span.status = m.FlagStatus.DISMISSED
+        open_flag = add_flag(s, "BT01XYZ", [rows[1]], dedupe="open")  # live casework keeps row 1
+        expired.discard(rows[1].id)
+        kept.add(rows[1].id)
+        s.commit()
+        span_id, open_id = span.id, open_flag.id
+    # An old-dated image that a kept sighting still references is not an orphan.
+    live_file = evidence / "cam1_b_29_plate.jpg"
+    os.utime(live_file, (night(500).timestamp(), night(500).timestamp()))
+    assert len(expired) > 2 * 4 and kept
+    with session_factory() as s:
+        report = retention.run(s, 365, evidence, dry_run=False, now=night(0, hour=0))
+        s.commit()
+    retention.delete_files(report)
+    assert report.sightings == len(expired) and report.plate_reads == len(expired)
+    assert report.orphan_files == 0 and report.kept_for_casework == 1
+    with session_factory() as s:
+        assert set(s.scalars(sa.select(m.Sighting.id).where(m.Sighting.plate_text.like("BT%")))) == kept
+        read_owners = set(s.scalars(sa.select(m.PlateReadRow.sighting_id)))
+        assert read_owners & expired == set() and kept <= read_owners
+        links = {
+            tuple(r) for r in s.execute(sa.select(m.flag_sighting.c.flag_id, m.flag_sighting.c.sighting_id))
+        }
+        assert links == {(span_id, rows[29].id), (open_id, rows[1].id)}
+    names = evidence_files(evidence)
+    for row in rows:
+        stem = row.track_key.replace(":", "_")
+        assert (f"{stem}_plate.jpg" in names) == (row.id in kept), row.track_key

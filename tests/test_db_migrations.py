@@ -31,6 +31,18 @@ def test_schema_matches_models(engine: sa.Engine) -> None:
         assert cols == {c.name for c in table.columns}, table.name
 
 
+def test_indexes_match_models(engine: sa.Engine) -> None:
+    """Every index the models declare exists after the migrations (0008's flag_sighting.sighting_id,
+    0009's review-queue order among them), on both backends."""
+    inspector = sa.inspect(engine)
+    for table in m.Base.metadata.sorted_tables:
+        made = {i["name"]: i["column_names"] for i in inspector.get_indexes(table.name)}
+        for index in table.indexes:
+            assert index.name in made, f"{table.name}: {index.name} missing"
+            assert made[index.name] == [c.name for c in index.columns], index.name
+    assert "ix_flag_sighting_sighting_id" in {i["name"] for i in inspector.get_indexes("flag_sighting")}
+
+
 def test_times_round_trip_as_utc(session_factory: sessionmaker[Session]) -> None:
     bst = timezone(timedelta(hours=1))
     local = datetime(2026, 6, 1, 23, 30, tzinfo=bst)

@@ -6,6 +6,7 @@ large frame is then seen at a useful resolution, and plates are only looked for 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from detect.batch_inference import InferenceDevice, predict_grouped
 from detect.inference_backend import Backend, choose_backend, load_detector
 from detect.records import BoxXYXY
 from ingest.frames import Image
@@ -87,20 +89,69 @@ class PlateDetector:
 
     def detect(self, image: Image, within: BoxXYXY | None = None, margin: float = 0.1) -> list[PlateBox]:
         """Plates in `image`, or only inside `within` (grown by `margin`); boxes in image pixels."""
+        x0, y0, region = self._region(image, within, margin)
+        if region is None:
+            return []
+        model: Any = self._model  # predict() is typed as a union; it returns a list of Results
+        result = model.predict(region, conf=self._confidence, imgsz=self._imgsz, verbose=False)[0]
+        boxes = result.boxes
+        if boxes is None or len(boxes) == 0:
+            return []
+        return self._plates(boxes.xyxy.cpu().numpy().tolist(), boxes.conf.cpu().numpy().tolist(), x0, y0)
+
+    def detect_batch(
+        self,
+        requests: Sequence[tuple[Image, BoxXYXY | None]],
+        device: InferenceDevice | None = None,
+        margin: float = 0.1,
+    ) -> list[list[PlateBox]]:
+        """`detect(image, within)` for many (image, within) pairs in few forward passes.
+
+        Each region is letterboxed here exactly as Ultralytics letterboxes a lone image (scaled to
+        `imgsz`, padded to the stride), then regions of one padded size share a pass: on the
+        torch backend the boxes are the ones `detect` finds, whatever else is in the batch.
+        """
+        from ultralytics.data.augment import LetterBox
+        from ultralytics.utils.checks import check_imgsz
+        from ultralytics.utils.ops import scale_boxes
+
+        out: list[list[PlateBox]] = [[] for _ in requests]
+        model: Any = self._model
+        stride = int(max(getattr(model.model, "stride", [32])))
+        imgsz: Any = check_imgsz(self._imgsz, stride=stride)  # type: ignore[no-untyped-call]
+        letterbox: Any = LetterBox(imgsz, auto=True, stride=stride)
+        index: list[tuple[int, int, int, tuple[int, int], tuple[int, int]]] = []
+        padded: list[Image] = []
+        for i, (image, within) in enumerate(requests):
+            x0, y0, region = self._region(image, within, margin)
+            if region is None:
+                continue
+            boxed: Image = letterbox(image=region)
+            index.append((i, x0, y0, region.shape[:2], boxed.shape[:2]))
+            padded.append(boxed)
+        results = predict_grouped(model, padded, device, conf=self._confidence, imgsz=self._imgsz)
+        for (i, x0, y0, region_shape, boxed_shape), result in zip(index, results, strict=True):
+            boxes = result.boxes
+            if boxes is None or len(boxes) == 0:
+                continue
+            xyxy: Any = scale_boxes(boxed_shape, boxes.xyxy.clone(), region_shape)
+            out[i] = self._plates(xyxy.cpu().numpy().tolist(), boxes.conf.cpu().numpy().tolist(), x0, y0)
+        return out
+
+    @staticmethod
+    def _region(image: Image, within: BoxXYXY | None, margin: float) -> tuple[int, int, Image | None]:
         h, w = image.shape[:2]
         if within is None:
             x0, y0, x1, y1 = 0, 0, w, h
         else:
             x0, y0, x1, y1 = clip_box(expand_box(within, margin), w, h)
         if x1 - x0 < 8 or y1 - y0 < 8:
-            return []
-        region = np.ascontiguousarray(image[y0:y1, x0:x1])
-        result = self._model.predict(region, conf=self._confidence, imgsz=self._imgsz, verbose=False)[0]
-        boxes = result.boxes
-        if boxes is None or len(boxes) == 0:
-            return []
+            return x0, y0, None
+        return x0, y0, np.ascontiguousarray(image[y0:y1, x0:x1])
+
+    def _plates(self, xyxy: list[list[float]], confs: list[float], x0: int, y0: int) -> list[PlateBox]:
         found: list[PlateBox] = []
-        for b, p in zip(boxes.xyxy.cpu().numpy().tolist(), boxes.conf.cpu().numpy().tolist(), strict=True):
+        for b, p in zip(xyxy, confs, strict=True):
             box = (float(b[0]) + x0, float(b[1]) + y0, float(b[2]) + x0, float(b[3]) + y0)
             if box[2] - box[0] < self._min_width:
                 continue

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from detect.batch_inference import InferenceDevice
 from detect.reading.choice import choose_text
 from detect.reading.localise import PlateBox, PlateDetector, rectify_plate
 from detect.reading.quality import plate_quality
@@ -171,7 +172,23 @@ class PlateRecogniser:
         self, image: Image, vehicle_box: BoxXYXY, timestamp: datetime
     ) -> PlateObservation | None:
         """The plate of one vehicle: the most confident plate box inside it, read; None if none."""
-        for plate in self.find_plates(image, vehicle_box)[:2]:
+        return self.read_found_plates(image, self.find_plates(image, vehicle_box), timestamp)
+
+    def find_plates_batch(
+        self, requests: Sequence[tuple[Image, BoxXYXY]], device: InferenceDevice | None = None
+    ) -> list[list[PlateBox]]:
+        """`find_plates(image, vehicle_box)` for many vehicles (of one or many cameras) at once."""
+        t0 = time.perf_counter()
+        try:
+            return self.plates.detect_batch(requests, device)
+        finally:
+            self.seconds.plates += time.perf_counter() - t0
+
+    def read_found_plates(
+        self, image: Image, plates: Sequence[PlateBox], timestamp: datetime
+    ) -> PlateObservation | None:
+        """The first legible of the two most confident plates found in a vehicle; None if neither."""
+        for plate in plates[:2]:
             observation = self.read_plate(image, plate.box, timestamp)
             if observation is not None:
                 return observation

@@ -49,6 +49,10 @@ class ReviewAction(StrEnum):
     DISMISS = "dismiss"
     ESCALATE = "escalate"
 
+    @property
+    def past_tense(self) -> str:
+        return "escalated" if self is ReviewAction.ESCALATE else f"{self.value}ed"
+
 
 class LetterStatus(StrEnum):
     AWAITING_APPROVAL = "awaiting_approval"
@@ -202,7 +206,11 @@ class Exclusion(Base):
 
 class Flag(Base):
     __tablename__ = "flag"
-    __table_args__ = (sa.Index("ix_flag_status_kind", "status", "kind"),)
+    __table_args__ = (
+        sa.Index("ix_flag_status_kind", "status", "kind"),
+        # The review queue's page order (migration 0009): no sort of every open flag per page.
+        sa.Index("ix_flag_status_created", "status", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[FlagKind] = mapped_column(_enum(FlagKind))

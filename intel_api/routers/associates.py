@@ -81,7 +81,6 @@ def get_associates(
             "sighting_ids": sorted({e.other_sighting for a in found for e in a.evidence}),
         },
     )
-    session.commit()
     return AssociatesOut(
         plate=plate,
         window_seconds=cfg.window_s,

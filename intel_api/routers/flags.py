@@ -14,7 +14,7 @@ from intel_api.routers.views import letter_out, sighting_out
 from intel_api.rows import get_or_404
 from intel_api.schemas.common import Page, PageQuery, PageSizeQuery
 from intel_api.schemas.flags import ConfirmIn, FlagDetail, FlagOut, ReasonIn, ReviewOut, ReviewResult
-from intel_api.services import audit, ladder, review
+from intel_api.services import audit, flag_decision, review
 from intel_api.tiers import visible
 
 router = APIRouter(prefix="/flags", tags=["flags"])
@@ -22,6 +22,19 @@ router = APIRouter(prefix="/flags", tags=["flags"])
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"description": "The flag is not in a state that allows this"}
 }
+
+
+def queue_stmts(
+    status_: list[FlagStatus] | None, kind: list[FlagKind] | None
+) -> tuple[sa.Select[int], sa.Select[Flag]]:
+    """The review queue's count and its rows, newest first (bench/api_load.py explains both)."""
+    conds: list[sa.ColumnElement[bool]] = []
+    if status_:
+        conds.append(Flag.status.in_(status_))
+    if kind:
+        conds.append(Flag.kind.in_(kind))
+    count = sa.select(sa.func.count(Flag.id)).where(*conds)
+    return count, sa.select(Flag).where(*conds).order_by(Flag.created_at.desc(), Flag.id.desc())
 
 
 @router.get("", summary="The review queue, filtered by status and kind", response_model=Page[FlagOut])
@@ -33,15 +46,10 @@ def list_flags(
     page: PageQuery = 1,
     page_size: PageSizeQuery = 50,
 ) -> Page[FlagOut]:
-    conds: list[sa.ColumnElement[bool]] = []
-    if status_:
-        conds.append(Flag.status.in_(status_))
-    if kind:
-        conds.append(Flag.kind.in_(kind))
-    total = session.scalar(sa.select(sa.func.count(Flag.id)).where(*conds)) or 0
-    stmt = sa.select(Flag).where(*conds).order_by(Flag.created_at.desc(), Flag.id.desc())
+    count, stmt = queue_stmts(status_, kind)
+    total = session.scalar(count) or 0
     rows = list(session.scalars(stmt.offset((page - 1) * page_size).limit(page_size)))
-    audit.record(
+    audit.record_read(
         session,
         principal,
         "flags.list",
@@ -80,18 +88,7 @@ def get_flag(flag_id: int, session: SessionDep, ctx: ContextDep, principal: Offi
     flag = _get(session, flag_id)
     # The 90-day tier holds here as in every search: older linked sightings are withheld.
     shown = visible(ctx, principal, flag.sightings)
-    audit.record(
-        session,
-        principal,
-        "flag.read",
-        "flag",
-        flag.id,
-        reason="flag review",
-        details={
-            "sighting_ids": [s.id for s in shown],
-            "withheld": len(flag.sightings) - len(shown),
-        },
-    )
+    review.record_read(session, principal, flag, shown)
     return _detail(flag, shown)
 
 
@@ -105,20 +102,12 @@ def _apply(
     corrected_plate: str | None = None,
 ) -> ReviewResult:
     flag = _get(session, flag_id)
-    review.review(session, flag, principal, action, reason, corrected_plate)
+    decision = flag_decision.decide(
+        session, flag, principal, action, reason, corrected_plate, ctx.site, ctx.tz, ctx.keeper
+    )
     result = ReviewResult(flag=FlagOut.model_validate(flag))
-    if action == ReviewAction.CONFIRM and flag.kind != FlagKind.KEEPER_MISMATCH:
-        # The escalation ladder drafts the next step (stage 1 is the keeper letter policy).
-        outcome = ladder.on_flag_confirmed(
-            session,
-            flag,
-            ctx.site,
-            ctx.tz,
-            ctx.keeper,
-            principal,
-            turns_at=ctx.site.rules.frequent.night_end_time,
-            reason=reason,
-        )
+    if decision.ladder is not None:
+        outcome = decision.ladder
         result.letter = letter_out(outcome.letter, principal) if outcome.letter else None
         result.letter_note = outcome.reason
     session.flush()

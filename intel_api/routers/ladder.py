@@ -11,7 +11,6 @@ from fastapi import APIRouter, HTTPException, Path, status
 from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
-from intel_api import messages
 from intel_api.context import AppContext
 from intel_api.db.models import LadderCase, LadderStatus, LadderStep
 from intel_api.deps import ContextDep, Officer, SessionDep, Supervisor
@@ -20,7 +19,6 @@ from intel_api.schemas.common import ReasonQuery
 from intel_api.schemas.ladder import DecisionIn, LadderOut, RejectIn, SkipIn, StageOut, StepOut, StepResult
 from intel_api.services import audit
 from intel_api.services import ladder as svc
-from intel_api.services import letters as letters_svc
 
 router = APIRouter(tags=["ladder"])
 PlatePath = Annotated[str, Path(pattern=r"^[A-Za-z0-9 ]{1,16}$")]
@@ -55,10 +53,6 @@ def _step(session: Session, step_id: int) -> LadderStep:
     return get_or_404(session, LadderStep, step_id, "Ladder step")
 
 
-def _conflict(e: Exception) -> HTTPException:
-    return HTTPException(status.HTTP_409_CONFLICT, str(e))
-
-
 @router.get(
     "/vehicles/{plate}/ladder",
     summary="A vehicle's escalation stage, its history and the next step (audited; needs a reason)",
@@ -87,7 +81,6 @@ def get_ladder(
         reason=reason,
         details={"case_id": case.id if case else None, "stage": stage_no},
     )
-    session.commit()
     return LadderOut(
         plate=plate,
         case_id=case.id if case else None,
@@ -115,11 +108,7 @@ def skip_stages(
     plate: PlatePath, body: SkipIn, session: SessionDep, ctx: ContextDep, principal: Supervisor
 ) -> StepResult:
     plate = "".join(plate.split()).upper()
-    try:
-        outcome = svc.skip_to(session, plate, body.to_stage, body.reason, ctx.site, ctx.keeper, principal)
-    except svc.LadderError as e:
-        raise _conflict(e) from None
-    session.commit()
+    outcome = svc.skip_to(session, plate, body.to_stage, body.reason, ctx.site, ctx.keeper, principal)
     return StepResult(
         step=step_out(session, ctx, outcome.step) if outcome.step else None, note=outcome.reason
     )
@@ -135,17 +124,9 @@ def approve_step(
     step_id: int, body: DecisionIn, session: SessionDep, ctx: ContextDep, principal: Supervisor
 ) -> StepResult:
     step = _step(session, step_id)
-    try:
-        svc.approve_step(
-            session, step, principal, body.rationale, ctx.site, ctx.tz, ctx.keeper, ctx.site.storage.data_dir
-        )
-    except (svc.LadderError, letters_svc.InvalidTransition, letters_svc.MissingKeeper) as e:
-        raise _conflict(e) from None
-    except letters_svc.KeeperMismatch as e:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, messages.LETTER_KEEPER_MISMATCH.format(id=e.letter_id, flag=e.flag_id)
-        ) from None
-    session.commit()
+    svc.approve_step(
+        session, step, principal, body.rationale, ctx.site, ctx.tz, ctx.keeper, ctx.site.storage.data_dir
+    )
     return StepResult(step=step_out(session, ctx, step), note="approved")
 
 
@@ -159,11 +140,7 @@ def reject_step(
     step_id: int, body: RejectIn, session: SessionDep, ctx: ContextDep, principal: Supervisor
 ) -> StepResult:
     step = _step(session, step_id)
-    try:
-        svc.reject_step(session, step, principal, body.reason)
-    except (svc.LadderError, letters_svc.InvalidTransition) as e:
-        raise _conflict(e) from None
-    session.commit()
+    svc.reject_step(session, step, principal, body.reason)
     return StepResult(step=step_out(session, ctx, step), note="rejected")
 
 
@@ -177,11 +154,7 @@ def referred(
     step_id: int, body: RejectIn, session: SessionDep, ctx: ContextDep, principal: Supervisor
 ) -> StepResult:
     step = _step(session, step_id)
-    try:
-        svc.complete_referral(session, step, principal, body.reason)
-    except svc.LadderError as e:
-        raise _conflict(e) from None
-    session.commit()
+    svc.complete_referral(session, step, principal, body.reason)
     return StepResult(step=step_out(session, ctx, step), note="referral file handed over")
 
 
@@ -198,7 +171,6 @@ def get_pack(step_id: int, session: SessionDep, principal: Supervisor) -> FileRe
             status.HTTP_404_NOT_FOUND, f"Ladder step {step_id} has no evidence pack; it is built on approval."
         )
     audit.record(session, principal, "ladder.pack", "ladder_step", step.id)
-    session.commit()
     return FileResponse(
         step.pdf_path,
         media_type="application/pdf",

@@ -6,7 +6,9 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Response
+from sqlalchemy.orm import Session
 
+from intel_api.auth import Principal
 from intel_api.deps import ContextDep, Officer, SessionDep
 from intel_api.errors import invalid
 from intel_api.services import audit
@@ -23,21 +25,18 @@ def _check(start: date, end: date) -> None:
         raise invalid(("end (query)", f"the report covers at most {MAX_DAYS} days"))
 
 
+def _audit(session: Session, principal: Principal, start: date, end: date, fmt: str) -> None:
+    details = {"start": start.isoformat(), "end": end.isoformat(), "format": fmt}
+    audit.record(session, principal, "report.partnership", "report", None, details=details)
+
+
 @router.get("/partnership", summary="Partnership report figures for a period (aggregate only)")
 def partnership(
     start: date, end: date, session: SessionDep, ctx: ContextDep, principal: Officer
 ) -> dict[str, Any]:
     _check(start, end)
     report = svc.compute(session, start, end, ctx.tz)
-    audit.record(
-        session,
-        principal,
-        "report.partnership",
-        "report",
-        None,
-        details={"start": start.isoformat(), "end": end.isoformat(), "format": "json"},
-    )
-    session.commit()
+    _audit(session, principal, start, end, "json")
     return report.as_dict()
 
 
@@ -53,13 +52,5 @@ def partnership_pdf(
     _check(start, end)
     report = svc.compute(session, start, end, ctx.tz)
     data = svc.pdf(report, ctx.site.site.name, svc.plots(report))
-    audit.record(
-        session,
-        principal,
-        "report.partnership",
-        "report",
-        None,
-        details={"start": start.isoformat(), "end": end.isoformat(), "format": "pdf"},
-    )
-    session.commit()
+    _audit(session, principal, start, end, "pdf")
     return Response(data, media_type="application/pdf", headers={"Cache-Control": "no-store"})

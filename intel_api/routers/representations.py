@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 
 from intel_api.db.models import Letter, Representation
 from intel_api.deps import Officer, SessionDep, Supervisor
 from intel_api.rows import get_or_404
 from intel_api.schemas.representations import DecideIn, RepresentationIn, RepresentationOut
 from intel_api.services import audit
-from intel_api.services import letters as letters_svc
 from intel_api.services import representations as svc
 
 router = APIRouter(tags=["representations"])
@@ -30,13 +29,7 @@ def record_representation(
     letter_id: int, body: RepresentationIn, session: SessionDep, principal: Officer
 ) -> RepresentationOut:
     letter = _letter(session, letter_id)
-    try:
-        rep = svc.record(
-            session, letter, principal, body.received_at, body.from_whom, body.channel, body.summary
-        )
-    except svc.RepresentationError as e:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from None
-    session.commit()
+    rep = svc.record(session, letter, principal, body.received_at, body.from_whom, body.channel, body.summary)
     return RepresentationOut.model_validate(rep)
 
 
@@ -54,7 +47,6 @@ def list_representations(letter_id: int, session: SessionDep, principal: Officer
     audit.record(
         session, principal, "representations.list", "letter", letter_id, details={"returned": len(out)}
     )
-    session.commit()
     return out
 
 
@@ -78,9 +70,5 @@ def decide_representation(
         if body.exclusion
         else None
     )
-    try:
-        svc.decide(session, rep, principal, body.outcome, body.reason, exclusion)
-    except (svc.RepresentationError, letters_svc.InvalidTransition) as e:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from None
-    session.commit()
+    svc.decide(session, rep, principal, body.outcome, body.reason, exclusion)
     return RepresentationOut.model_validate(rep)

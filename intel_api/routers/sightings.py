@@ -6,14 +6,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 
-from intel_api import messages
+from intel_api import cursors, messages
 from intel_api.db.models import Sighting
 from intel_api.deps import ContextDep, Officer, SessionDep
 from intel_api.errors import ApiError, denied, invalid
 from intel_api.routers.views import sighting_out
 from intel_api.rows import get_or_404
-from intel_api.schemas.common import OptionalReasonQuery, Page, PageQuery, PageSizeQuery, ReasonQuery, Since
-from intel_api.schemas.sightings import SightingOut
+from intel_api.schemas.common import OptionalReasonQuery, PageQuery, PageSizeQuery, ReasonQuery, Since
+from intel_api.schemas.sightings import SightingOut, SightingPage
 from intel_api.services import audit
 from intel_api.services import sightings as svc
 from intel_api.services.evidence import resolve_evidence
@@ -35,7 +35,18 @@ def check_range(since: datetime | None, until: datetime | None) -> None:
         raise invalid(("until (query)", messages.RANGE_REVERSED))
 
 
-@router.get("", summary="Search sightings (audited; needs a reason)", response_model=Page[SightingOut])
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="`next_cursor` from the previous page (keyset paging; `page` is then ignored)",
+    ),
+]
+
+
+@router.get("", summary="Search sightings (audited; needs a reason)", response_model=SightingPage)
 def search_sightings(
     session: SessionDep,
     ctx: ContextDep,
@@ -48,13 +59,20 @@ def search_sightings(
     flagged: bool | None = None,
     page: PageQuery = 1,
     page_size: PageSizeQuery = 50,
-) -> Page[SightingOut]:
+    cursor: CursorQuery = None,
+) -> SightingPage:
     check_range(since, until)
+    after = None
+    if cursor is not None:
+        after = cursors.decode(cursor)
+        if after is None:
+            raise invalid(("cursor (query)", messages.CURSOR_INVALID))
     since = history_floor(ctx, principal, since)
     query = svc.SightingQuery(plate=plate, camera_id=camera, since=since, until=until, flagged=flagged)
-    rows, total = svc.search(session, query, (page - 1) * page_size, page_size)
+    found = svc.search(session, query, (page - 1) * page_size, page_size, after)
+    rows, total = found.rows, found.total
     flagged_ids = svc.flagged_ids(session, [s.id for s in rows])
-    audit.record(
+    audit.record_read(
         session,
         principal,
         "sightings.search",
@@ -68,15 +86,19 @@ def search_sightings(
             "until": until.isoformat() if until else None,
             "flagged": flagged,
             "page": page,
+            "cursor": cursor,
             "returned": len(rows),
             "total": total,
+            "total_capped": found.total_capped,
         },
     )
-    return Page[SightingOut](
+    return SightingPage(
         items=[sighting_out(s, s.id in flagged_ids) for s in rows],
         total=total,
         page=page,
         page_size=page_size,
+        total_capped=found.total_capped,
+        next_cursor=cursors.encode(found.next_key) if found.next_key else None,
     )
 
 
@@ -90,7 +112,7 @@ def get_sighting(
 ) -> SightingOut:
     sighting = _get(session, sighting_id)
     check_visible(ctx, principal, sighting)
-    audit.record(session, principal, "sighting.read", "sighting", sighting.id, reason=reason)
+    audit.record_read(session, principal, "sighting.read", "sighting", sighting.id, reason=reason)
     return sighting_out(sighting, bool(svc.flagged_ids(session, [sighting.id])))
 
 

@@ -34,11 +34,10 @@ def list_visits(
     check_range(since, until)
     since = history_floor(ctx, principal, since)
     plate = "".join(plate.split()).upper()
-    rows = svc.for_plate(session, plate, since, until)
-    summary = svc.summarise(rows, ctx.tz, ctx.site.rules.frequent.night_end_time)
-    newest = list(reversed(rows))[:limit]
-    flagged = svc.flagged_ids(session, [s.id for s in newest])
-    audit.record(
+    found = svc.history_with_flags(session, plate, since, until)
+    summary = svc.summarise([s for s, _ in found], ctx.tz, ctx.site.rules.frequent.night_end_time)
+    newest = found[::-1][:limit]
+    audit.record_read(
         session,
         principal,
         "vehicle.visits",
@@ -63,5 +62,5 @@ def list_visits(
                 min_kmh=summary.speed_min, median_kmh=summary.speed_median, max_kmh=summary.speed_max
             ),
         ),
-        visits=[sighting_out(s, s.id in flagged) for s in newest],
+        visits=[sighting_out(s, flagged) for s, flagged in newest],
     )

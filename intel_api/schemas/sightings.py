@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
-from intel_api.schemas.common import ApiModel
+from intel_api.schemas.common import ApiModel, Page
 
 
 class EvidenceLinks(BaseModel):
@@ -38,6 +38,18 @@ class SightingOut(ApiModel):
     colour_confidence: float | None = None
     flagged: bool = False
     evidence: EvidenceLinks = EvidenceLinks()
+
+
+class SightingPage(Page[SightingOut]):
+    """A search page. `total` counts at most 1,000 matches: `total_capped` true means "at least".
+
+    Follow `next_cursor` (null on the last page) for the next page: keyset paging, stable while new
+    sightings arrive and as fast on the hundredth page as on the first. `page` still works for
+    the first few pages (offset paging) and is ignored when a cursor is given.
+    """
+
+    total_capped: bool = False
+    next_cursor: str | None = None
 
 
 class NightCount(BaseModel):

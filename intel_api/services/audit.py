@@ -6,8 +6,10 @@ Rows are only ever added here; nothing in the API updates or deletes them.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from intel_api.auth import Principal
@@ -37,3 +39,33 @@ def record(
     )
     session.add(event)
     return event
+
+
+_AUDIT_TABLE: sa.Table = AuditEvent.__table__  # type: ignore[assignment]
+
+
+def record_read(
+    session: Session,
+    actor: Principal,
+    action: str,
+    target_type: str,
+    target_id: str | int | None = None,
+    reason: str | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    """The audit row of a read, written at once in the caller's transaction (it commits with the
+    request, before the response). A plain INSERT: no ORM object to track and flush, no id read
+    back; reads are most of the API's traffic and each one writes a row.
+    """
+    session.execute(
+        sa.insert(_AUDIT_TABLE).values(
+            at=datetime.now(UTC),
+            actor=actor.name,
+            actor_kind=actor.kind,
+            action=action,
+            target_type=target_type,
+            target_id=None if target_id is None else str(target_id),
+            reason=reason,
+            details=dict(details or {}),
+        )
+    )

@@ -28,6 +28,17 @@ def _t(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
+def _section(pdf: FPDF, title: str) -> None:
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=8)
+
+
+def _line(pdf: FPDF, text: str) -> None:
+    """One entry of a section, wrapped to the page width."""
+    pdf.multi_cell(0, 4, _t(text), new_x="LMARGIN", new_y="NEXT")
+
+
 def _image(pdf: FPDF, path: Path | None, w: float, h: float) -> None:
     x, y = pdf.get_x(), pdf.get_y()
     try:
@@ -84,9 +95,7 @@ def build(
         new_y="NEXT",
     )
     pdf.ln(2)
-    pdf.set_font("Helvetica", "B", 11)
-    pdf.cell(0, 6, "1. Timeline of confirmed sightings", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=8)
+    _section(pdf, "1. Timeline of confirmed sightings")
     for s in sightings:
         if pdf.get_y() > 250:
             pdf.add_page()
@@ -97,78 +106,43 @@ def build(
             f"({(s.plate_confidence or 0):.2f})  type {s.vehicle_class}  colour {s.colour or 'n/a'}  "
             f"[sighting {s.id}]"
         )
-        pdf.multi_cell(0, 4, _t(line), new_x="LMARGIN", new_y="NEXT")
+        _line(pdf, line)
         plate_img = resolve_evidence(evidence_dir, s.plate_image_path) if s.plate_image_path else None
         wide_img = resolve_evidence(evidence_dir, s.vehicle_image_path) if s.vehicle_image_path else None
         _image(pdf, plate_img, 45, 15)
         _image(pdf, wide_img, 60, 34)
         pdf.set_xy(pdf.l_margin, pdf.get_y() + 36)
-    pdf.set_font("Helvetica", "B", 11)
-    pdf.cell(0, 6, "2. Flags and reviews (who decided what, and why)", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=8)
+    _section(pdf, "2. Flags and reviews (who decided what, and why)")
     for f in flags:
-        pdf.multi_cell(
-            0,
-            4,
-            _t(f"Flag {f.id} ({f.kind.value}, {f.status.value}): {f.explanation}"),
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
+        _line(pdf, f"Flag {f.id} ({f.kind.value}, {f.status.value}): {f.explanation}")
         for r in session.scalars(sa.select(Review).where(Review.flag_id == f.id).order_by(Review.id)):
-            pdf.multi_cell(
-                0,
-                4,
-                _t(
-                    f"    {r.created_at.astimezone(tz):%d %b %Y %H:%M} {users.get(r.user_id, '?')} "
-                    f"{r.action.value}: {r.reason}"
-                ),
-                new_x="LMARGIN",
-                new_y="NEXT",
+            _line(
+                pdf,
+                f"    {r.created_at.astimezone(tz):%d %b %Y %H:%M} {users.get(r.user_id, '?')} "
+                f"{r.action.value}: {r.reason}",
             )
-    pdf.set_font("Helvetica", "B", 11)
-    pdf.cell(0, 6, "3. Letters", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=8)
+    _section(pdf, "3. Letters")
     for letter in letters:
         sent = f"sent {letter.sent_at.astimezone(tz):%d %b %Y}" if letter.sent_at else "not sent"
         by = users.get(letter.approved_by, "-") if letter.approved_by else "-"
-        pdf.multi_cell(
-            0,
-            4,
-            _t(
-                f"PW-L{letter.id:06d} stage {letter.stage or 1} template {letter.template_version}: "
-                f"{letter.status.value}, {sent}; approved by {by}: {letter.approval_rationale or '-'}"
-            ),
-            new_x="LMARGIN",
-            new_y="NEXT",
+        _line(
+            pdf,
+            f"PW-L{letter.id:06d} stage {letter.stage or 1} template {letter.template_version}: "
+            f"{letter.status.value}, {sent}; approved by {by}: {letter.approval_rationale or '-'}",
         )
-    pdf.set_font("Helvetica", "B", 11)
-    pdf.cell(0, 6, "4. Escalation steps", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=8)
+    _section(pdf, "4. Escalation steps")
     for st in step.case.steps:
-        pdf.multi_cell(
-            0,
-            4,
-            _t(
-                f"Stage {st.stage} ({st.stage_key}) step {st.id}: drafted because {st.drafted_reason}; "
-                f"evidence confirmed by {st.reviewed_by or '-'}; decided by {st.decided_by or '-'}: "
-                f"{st.decision_reason or 'pending'}"
-            ),
-            new_x="LMARGIN",
-            new_y="NEXT",
+        _line(
+            pdf,
+            f"Stage {st.stage} ({st.stage_key}) step {st.id}: drafted because {st.drafted_reason}; "
+            f"evidence confirmed by {st.reviewed_by or '-'}; decided by {st.decided_by or '-'}: "
+            f"{st.decision_reason or 'pending'}",
         )
-    pdf.set_font("Helvetica", "B", 11)
-    pdf.cell(0, 6, "5. Keeper-record check", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=8)
+    _section(pdf, "5. Keeper-record check")
     for letter in letters:
         check = letter.keeper_check or {"status": "not run"}
         summary = {k: check.get(k) for k in ("status", "reasons", "keeper_record", "seen") if k in check}
-        pdf.multi_cell(
-            0,
-            4,
-            _t(f"PW-L{letter.id:06d}: {json.dumps(summary, default=str)}"),
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
+        _line(pdf, f"PW-L{letter.id:06d}: {json.dumps(summary, default=str)}")
     data = bytes(pdf.output())
     path, digest = write_pdf(data, out_dir, f"referral-{step.id:06d}.pdf")
     audit.record(

@@ -372,9 +372,14 @@ def approve_step(
     if step.letter_id is not None:
         letter = session.get(Letter, step.letter_id)
         assert letter is not None
-        letters_svc.approve(
-            session, letter, actor, rationale, keeper, out_dir / "letters", site.site.name, tz, now
-        )
+        try:
+            letters_svc.approve(
+                session, letter, actor, rationale, keeper, out_dir / "letters", site.site.name, tz, now
+            )
+        except (letters_svc.InvalidTransition, letters_svc.MissingKeeper) as e:
+            # A ladder conflict in the letter service's words; a keeper mismatch keeps its own message,
+            # which names the flag an officer has to dismiss first.
+            raise LadderError(str(e)) from e
     else:
         from intel_api.services import evidence_pack  # the PDF builder is only needed here
 
@@ -403,7 +408,10 @@ def reject_step(
     if step.letter_id is not None:
         letter = session.get(Letter, step.letter_id)
         assert letter is not None
-        letters_svc.cancel(session, letter, actor, reason)
+        try:
+            letters_svc.cancel(session, letter, actor, reason)
+        except letters_svc.InvalidTransition as e:
+            raise LadderError(str(e)) from e
     step.status = StepStatus.REJECTED
     step.decided_by, step.decided_at, step.decision_reason = actor.name, now, reason
     # A rejected step leaves the vehicle at the stage before it, so a later return can draft it again.

@@ -99,7 +99,10 @@ def decide(
     assert letter is not None
     rep.outcome, rep.outcome_reason, rep.decided_by, rep.decided_at = outcome, reason, actor.name, now
     if outcome == RepresentationOutcome.UPHELD:
-        letters_svc.transition(letter, LetterStatus.WITHDRAWN)
+        try:
+            letters_svc.transition(letter, LetterStatus.WITHDRAWN)
+        except letters_svc.InvalidTransition as e:
+            raise RepresentationError(str(e)) from e
         audit.record(
             session,
             actor,

@@ -34,7 +34,9 @@ LIVE_FLAG = (FlagStatus.OPEN, FlagStatus.CONFIRMED, FlagStatus.ESCALATED)
 LIVE_LETTER = (LetterStatus.AWAITING_APPROVAL, LetterStatus.APPROVED, LetterStatus.SENT)
 # The orphan sweep only ever touches images, even if the evidence dir is misconfigured to a wider folder.
 EVIDENCE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
-_BATCH = 500
+# Rows per DELETE: large enough that a month (~830k rows at 10M a year) is a few hundred statements,
+# small enough for SQLite's bound-parameter limit (32,766).
+_BATCH = 5000
 
 
 @dataclass(slots=True)
@@ -90,27 +92,31 @@ def run(
     report.kept_for_casework = (
         session.scalar(sa.select(sa.func.count(Sighting.id)).where(old, protected)) or 0
     )
+    # One range scan of the first_seen index finds the expired rows; ids then go in batches, each
+    # with its plate reads and flag links (indexed by sighting_id), so no statement walks the table.
     doomed = list(
         session.execute(
-            sa.select(Sighting.id, Sighting.plate_image_path, Sighting.vehicle_image_path).where(
-                old, ~protected
-            )
+            sa.select(Sighting.id, Sighting.plate_image_path, Sighting.vehicle_image_path)
+            .where(old, ~protected)
+            .order_by(Sighting.first_seen, Sighting.id)
         )
     )
     ids = [row[0] for row in doomed]
     report.sightings = len(ids)
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start : start + _BATCH]
-        report.plate_reads += (
-            session.scalar(
-                sa.select(sa.func.count(PlateReadRow.id)).where(PlateReadRow.sighting_id.in_(chunk))
+        if dry_run:
+            report.plate_reads += (
+                session.scalar(
+                    sa.select(sa.func.count(PlateReadRow.id)).where(PlateReadRow.sighting_id.in_(chunk))
+                )
+                or 0
             )
-            or 0
-        )
-        if not dry_run:
-            session.execute(sa.delete(PlateReadRow).where(PlateReadRow.sighting_id.in_(chunk)))
-            session.execute(sa.delete(flag_sighting).where(flag_sighting.c.sighting_id.in_(chunk)))
-            session.execute(sa.delete(Sighting).where(Sighting.id.in_(chunk)))
+            continue
+        gone = session.execute(sa.delete(PlateReadRow).where(PlateReadRow.sighting_id.in_(chunk)))
+        report.plate_reads += gone.rowcount  # type: ignore[attr-defined]  # a CursorResult for DML
+        session.execute(sa.delete(flag_sighting).where(flag_sighting.c.sighting_id.in_(chunk)))
+        session.execute(sa.delete(Sighting).where(Sighting.id.in_(chunk)))
     files = [p for row in doomed for p in (row[1], row[2]) if p]
     for stored in files:
         path = resolve_evidence(evidence_dir, stored)
@@ -156,20 +162,16 @@ def delete_files(report: RetentionReport) -> None:
 
 
 def _sweep_orphans(session: Session, evidence_dir: Path, report: RetentionReport, doomed: set[str]) -> None:
-    """Old evidence files that no sighting references (e.g. a crash between writing and storing)."""
+    """Old evidence files that no sighting references (e.g. a crash between writing and storing).
+
+    The folder is walked first: only when it holds old images that this run is not already deleting
+    are the stored paths read, so a database of millions of rows is not scanned for nothing.
+    """
     if not evidence_dir.is_dir():
         return
-    referenced: set[Path] = set()
-    for plate_path, vehicle_path in session.execute(
-        sa.select(Sighting.plate_image_path, Sighting.vehicle_image_path)
-    ):
-        for stored in (plate_path, vehicle_path):
-            if stored and stored not in doomed:
-                resolved = resolve_evidence(evidence_dir, stored)
-                if resolved is not None:
-                    referenced.add(resolved)
     cutoff_ts = report.cutoff.timestamp()
     doomed_paths = {resolve_evidence(evidence_dir, d) for d in doomed}
+    candidates: dict[Path, Path] = {}
     for path in evidence_dir.rglob("*"):
         if (
             path.suffix.lower() not in EVIDENCE_SUFFIXES
@@ -178,8 +180,19 @@ def _sweep_orphans(session: Session, evidence_dir: Path, report: RetentionReport
         ):
             continue
         resolved = path.resolve()
-        if resolved in referenced or resolved in doomed_paths:
-            continue
-        report.orphan_files += 1
-        if not report.dry_run:
-            report.doomed_files.append(path)
+        if resolved not in doomed_paths:
+            candidates[resolved] = path
+    if not candidates:
+        return
+    stored_paths = sa.select(Sighting.plate_image_path, Sighting.vehicle_image_path).where(
+        sa.or_(Sighting.plate_image_path.is_not(None), Sighting.vehicle_image_path.is_not(None))
+    )
+    for plate_path, vehicle_path in session.execute(stored_paths):
+        for stored in (plate_path, vehicle_path):
+            if stored and stored not in doomed:
+                referenced = resolve_evidence(evidence_dir, stored)
+                if referenced is not None:
+                    candidates.pop(referenced, None)
+    report.orphan_files += len(candidates)
+    if not report.dry_run:
+        report.doomed_files.extend(candidates.values())

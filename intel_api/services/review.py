@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from intel_api.auth import Principal
-from intel_api.db.models import Flag, FlagStatus, Review, ReviewAction, Role
+from intel_api.db.models import Flag, FlagStatus, Review, ReviewAction, Role, Sighting
 from intel_api.services import audit
 
 FLAG_ALLOWED: dict[FlagStatus, set[FlagStatus]] = {
@@ -94,3 +94,16 @@ def _correct_plate(session: Session, flag: Flag, actor: Principal, plate: str, r
         reason=reason,
         details={"old_plate": old, "new_plate": plate, "sighting_ids": changed},
     )
+
+
+def record_read(
+    session: Session, actor: Principal, flag: Flag, shown: list[Sighting], via: str | None = None
+) -> None:
+    """Audit who opened a flag for review, which sightings they were shown and how many were withheld."""
+    details: dict[str, object] = {
+        "sighting_ids": [s.id for s in shown],
+        "withheld": len(flag.sightings) - len(shown),
+    }
+    if via is not None:
+        details["via"] = via
+    audit.record(session, actor, "flag.read", "flag", flag.id, reason="flag review", details=details)

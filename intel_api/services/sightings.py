@@ -50,18 +50,70 @@ def _where(q: SightingQuery) -> list[sa.ColumnElement[bool]]:
     return conds
 
 
-def search(session: Session, q: SightingQuery, offset: int, limit: int) -> tuple[list[Sighting], int]:
+# A search counts at most this many matches: a 7-day window at a busy site holds hundreds of
+# thousands, and counting them all on every page costs more than fetching the page.
+TOTAL_CAP = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class Keyset:
+    """Where a page ends in the newest-first order: the (first_seen, id) of its last row."""
+
+    first_seen: datetime
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    rows: list[Sighting]
+    total: int  # exact when `total_capped` is False, else "at least TOTAL_CAP"
+    total_capped: bool
+    next_key: Keyset | None  # None on the last page
+
+
+def count_stmt(q: SightingQuery, cap: int = TOTAL_CAP) -> sa.Select[int]:
+    """Counts matches up to `cap` + 1, so the cost is bounded however wide the window is."""
+    capped = sa.select(sa.literal(1)).select_from(Sighting).where(*_where(q)).limit(cap + 1).subquery()
+    return sa.select(sa.func.count()).select_from(capped)
+
+
+def page_stmt(q: SightingQuery, after: Keyset | None, offset: int, limit: int) -> sa.Select[Sighting]:
     conds = _where(q)
-    total = session.scalar(sa.select(sa.func.count()).select_from(Sighting).where(*conds)) or 0
+    if after is not None:
+        # Row-value order written out: ties on first_seen are broken by id, so none is skipped or
+        # repeated. The plain `<=` is implied by the OR; it is there so the index scan starts at the
+        # cursor rather than filtering every newer row (page 100 as cheap as page 1).
+        conds.append(Sighting.first_seen <= after.first_seen)
+        conds.append(
+            sa.or_(
+                Sighting.first_seen < after.first_seen,
+                sa.and_(Sighting.first_seen == after.first_seen, Sighting.id < after.id),
+            )
+        )
     stmt = sa.select(Sighting).where(*conds).order_by(Sighting.first_seen.desc(), Sighting.id.desc())
-    return list(session.scalars(stmt.offset(offset).limit(limit))), total
+    return stmt.offset(0 if after is not None else offset).limit(limit + 1)
+
+
+def search(
+    session: Session, q: SightingQuery, offset: int, limit: int, after: Keyset | None = None
+) -> SearchPage:
+    """One page, newest first: after `after` (keyset) when given, else at `offset` (page numbers)."""
+    total = session.scalar(count_stmt(q, TOTAL_CAP)) or 0
+    rows = list(session.scalars(page_stmt(q, after, offset, limit)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_key = Keyset(rows[-1].first_seen, rows[-1].id) if more and rows else None
+    return SearchPage(rows, min(total, TOTAL_CAP), total > TOTAL_CAP, next_key)
 
 
 def flagged_ids(session: Session, sighting_ids: list[int]) -> set[int]:
     if not sighting_ids:
         return set()
-    stmt = sa.select(flag_sighting.c.sighting_id).where(flag_sighting.c.sighting_id.in_(sighting_ids))
-    return set(session.scalars(stmt))
+    return set(session.scalars(flagged_ids_stmt(sighting_ids)))
+
+
+def flagged_ids_stmt(sighting_ids: list[int]) -> sa.Select[int]:
+    return sa.select(flag_sighting.c.sighting_id).where(flag_sighting.c.sighting_id.in_(sighting_ids))
 
 
 @dataclass(slots=True)
@@ -96,6 +148,17 @@ def summarise(sightings: list[Sighting], tz: ZoneInfo, turns_at: time) -> VisitS
 
 def for_plate(session: Session, plate: str, since: datetime | None, until: datetime | None) -> list[Sighting]:
     """Every pass of one plate in the range, oldest first (the summary needs all of them)."""
+    return [s for s, _ in history_with_flags(session, plate, since, until)]
+
+
+def history_with_flags(
+    session: Session, plate: str, since: datetime | None, until: datetime | None
+) -> list[tuple[Sighting, bool]]:
+    """`for_plate` with whether each pass is linked to a flag, in one round trip."""
+    return [(s, bool(f)) for s, f in session.execute(history_stmt(plate, since, until))]
+
+
+def history_stmt(plate: str, since: datetime | None, until: datetime | None) -> sa.Select[Sighting, bool]:
     q = SightingQuery(plate="".join(plate.split()).upper(), since=since, until=until)
-    stmt = sa.select(Sighting).where(*_where(q)).order_by(Sighting.first_seen, Sighting.id)
-    return list(session.scalars(stmt))
+    linked = sa.exists().where(flag_sighting.c.sighting_id == Sighting.id).label("flagged")
+    return sa.select(Sighting, linked).where(*_where(q)).order_by(Sighting.first_seen, Sighting.id)

@@ -62,6 +62,7 @@ _COMMAND_MODULES = [
     "platewatch.cli.config_cmd",
     "platewatch.cli.db_cmd",
     "platewatch.cli.process_cmd",
+    "platewatch.cli.process_many_cmd",
     "platewatch.cli.sightings_cmd",
     "platewatch.cli.eval_tracks_cmd",
     "platewatch.cli.eval_plates",

@@ -46,7 +46,8 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
 
 
 if TYPE_CHECKING:
-    from detect.sinks import SightingSink
+    from detect.runtime import CameraRun
+    from detect.sinks import SightingSink, SinkStats
     from platewatch.config import Camera, SiteConfig
 
 
@@ -90,7 +91,7 @@ def process(
     writer.start()
     problems: list[str] = []
     stop = threading.Event()
-    totals = {"frames": 0, "vehicles": 0, "sightings": 0, "plates": 0, "with_plate": 0, "stopped": 0}
+    totals = new_totals()
 
     def on_sighting(s: Sighting) -> None:
         totals["stopped"] += int(s.stopped)
@@ -117,30 +118,7 @@ def process(
             except (IngestError, OSError) as e:
                 problems.append(f"camera {cam.id}: {e}")
                 continue
-            st = run.stats
-            totals["frames"] += st.frames
-            totals["vehicles"] += st.tracks
-            totals["sightings"] += st.sightings
-            totals["plates"] += st.plates_read
-            totals["with_plate"] += st.sightings_with_plate
-            typer.echo(
-                f"{cam.id}: {st.frames} frames, {st.tracks} vehicles tracked, {st.sightings} sightings, "
-                f"{st.plate_attempts} plate attempts, {st.plates_read} plates read "
-                f"({st.sightings_with_plate} sightings with a plate) "
-                f"in {run.seconds:.1f} s"
-                + (f", {run.frames_corrupt} unreadable frame(s) skipped" if run.frames_corrupt else "")
-            )
-            # The work did not happen: say so and exit non-zero rather than report an empty success.
-            if st.frames == 0 and not run.stopped:
-                what = "unreadable" if run.frames_corrupt else "no"
-                problems.append(
-                    f"camera {cam.id}: {what} frames in {redact(cam.source)}"
-                    + (f" ({run.frames_corrupt} could not be decoded)" if run.frames_corrupt else "")
-                )
-            if run.truncated:
-                problems.append(
-                    f"camera {cam.id}: {redact(cam.source)} is cut off; the rest was not processed"
-                )
+            report_camera(cam, run, totals, problems)
 
     try:
         with stop_on_signals(stop):
@@ -149,8 +127,51 @@ def process(
         typer.echo("interrupted: storing the sightings made so far", err=True)
     finally:
         ws = writer.close()
+    finish_report(writer, ws, totals, time.perf_counter() - t0, stop.is_set(), problems)
+
+
+def new_totals() -> dict[str, int]:
+    return {"frames": 0, "vehicles": 0, "sightings": 0, "plates": 0, "with_plate": 0, "stopped": 0}
+
+
+def report_camera(cam: Camera, run: CameraRun, totals: dict[str, int], problems: list[str]) -> None:
+    """One camera's summary line; adds to `totals` and to `problems` what did not happen."""
+    st = run.stats
+    totals["frames"] += st.frames
+    totals["vehicles"] += st.tracks
+    totals["sightings"] += st.sightings
+    totals["plates"] += st.plates_read
+    totals["with_plate"] += st.sightings_with_plate
+    typer.echo(
+        f"{cam.id}: {st.frames} frames, {st.tracks} vehicles tracked, {st.sightings} sightings, "
+        f"{st.plate_attempts} plate attempts, {st.plates_read} plates read "
+        f"({st.sightings_with_plate} sightings with a plate) "
+        f"in {run.seconds:.1f} s"
+        + (f", {run.frames_corrupt} unreadable frame(s) skipped" if run.frames_corrupt else "")
+    )
+    if run.error is not None:
+        problems.append(f"camera {cam.id}: {run.error}")
+    # The work did not happen: say so and exit non-zero rather than report an empty success.
+    elif st.frames == 0 and not run.stopped:
+        what = "unreadable" if run.frames_corrupt else "no"
+        problems.append(
+            f"camera {cam.id}: {what} frames in {redact(cam.source)}"
+            + (f" ({run.frames_corrupt} could not be decoded)" if run.frames_corrupt else "")
+        )
+    if run.truncated:
+        problems.append(f"camera {cam.id}: {redact(cam.source)} is cut off; the rest was not processed")
+
+
+def finish_report(
+    writer: SightingSink,
+    ws: SinkStats,
+    totals: dict[str, int],
+    elapsed: float,
+    stopped: bool,
+    problems: list[str],
+) -> None:
+    """The closing summary (after the sink has drained); exits 1 if anything was not done."""
     waiting = sum(len(b) for b in writer.spool.batches())
-    elapsed = time.perf_counter() - t0
     typer.echo(
         f"total: {totals['frames']} frames, {totals['vehicles']} vehicles, {totals['sightings']} sightings "
         f"({totals['stopped']} stopped), {totals['plates']} plates read, {elapsed:.1f} s; "
@@ -158,7 +179,7 @@ def process(
         f"{waiting} waiting in spool"
         + (f", {ws.replayed} replayed from spool" if ws.replayed else "")
         + (f", {ws.rejected} rejected" if ws.rejected else "")
-        + ("; stopped on request" if stop.is_set() else "")
+        + ("; stopped on request" if stopped else "")
     )
     if waiting:
         problems.append(

@@ -5,28 +5,48 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
-from urllib.parse import quote
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
+from intel_api.context import AppContext
 from intel_api.db.models import ApiKeyScope, AuditEvent, Role
 from intel_api.deps import ContextDep, SessionDep
 from intel_api.services import accounts, audit
 from intel_api.services.login_throttle import locked_accounts, unlock
 from intel_api.web.deps import AdminPage, CsrfChecked, require_role
 from intel_api.web.forms import no_control
-from intel_api.web.render import page
+from intel_api.web.render import back_to, page
 
 router = APIRouter(prefix="/admin")
 AUDIT_PAGE = 100
 
 
 def _back(where: str, error: str = "", note: str = "") -> Response:
-    query = f"error={quote(error, safe='')}" if error else f"note={quote(note, safe='')}"
-    response = RedirectResponse(f"/ui/admin/{where}?{query}", status_code=303)
-    return response
+    return back_to(f"/ui/admin/{where}", error, note)
+
+
+def _refused(session: Session, where: str, e: Exception, bad_choice: str) -> Response:
+    """Undo a refused account change and say why: the service's words, or which choice was not valid."""
+    session.rollback()
+    return _back(where, error=str(e) if isinstance(e, accounts.AccountError) else bad_choice)
+
+
+def _keys_page(
+    request: Request, session: Session, ctx: AppContext, error: str, note: str, secret: str | None
+) -> HTMLResponse:
+    return page(
+        request,
+        "admin_keys.html",
+        keys=accounts.list_keys(session),
+        scopes=[s.value for s in ApiKeyScope],
+        cameras=[c.id for c in ctx.site.cameras],
+        error=error,
+        note=note,
+        secret=secret,
+    )
 
 
 @router.get("/users", response_class=HTMLResponse)
@@ -81,8 +101,7 @@ def user_action(
         else:
             raise accounts.AccountError("unknown action")
     except (accounts.AccountError, ValueError) as e:
-        session.rollback()
-        return _back("users", error=str(e) if isinstance(e, accounts.AccountError) else "Choose a role.")
+        return _refused(session, "users", e, "Choose a role.")
     session.commit()
     return _back("users", note=note)
 
@@ -91,16 +110,7 @@ def user_action(
 def keys_page(
     request: Request, session: SessionDep, ctx: ContextDep, _: AdminPage, error: str = "", note: str = ""
 ) -> HTMLResponse:
-    return page(
-        request,
-        "admin_keys.html",
-        keys=accounts.list_keys(session),
-        scopes=[s.value for s in ApiKeyScope],
-        cameras=[c.id for c in ctx.site.cameras],
-        error=error,
-        note=note,
-        secret=None,
-    )
+    return _keys_page(request, session, ctx, error, note, secret=None)
 
 
 @router.post("/keys", response_class=HTMLResponse)
@@ -133,22 +143,12 @@ def key_action(
         else:
             raise accounts.AccountError("unknown action")
     except (accounts.AccountError, ValueError) as e:
-        session.rollback()
-        return _back("keys", error=str(e) if isinstance(e, accounts.AccountError) else "Choose a scope.")
+        return _refused(session, "keys", e, "Choose a scope.")
     session.commit()
     if secret is None:
         return _back("keys", note=note)
     # The secret is shown once, on this response only (never in a URL, never stored).
-    return page(
-        request,
-        "admin_keys.html",
-        keys=accounts.list_keys(session),
-        scopes=[s.value for s in ApiKeyScope],
-        cameras=[c.id for c in ctx.site.cameras],
-        error="",
-        note=note,
-        secret=secret,
-    )
+    return _keys_page(request, session, ctx, "", note, secret)
 
 
 @router.get("/audit", response_class=HTMLResponse)

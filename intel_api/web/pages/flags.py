@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
@@ -10,25 +9,17 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from intel_api.auth import Principal
-from intel_api.context import AppContext
+from intel_api import tiers
 from intel_api.db.models import Flag, FlagKind, FlagStatus, ReviewAction, Role, Sighting, User
 from intel_api.deps import ContextDep, SessionDep
-from intel_api.services import audit, ladder, review
+from intel_api.services import audit, flag_decision, review
 from intel_api.services.evidence import resolve_evidence
 from intel_api.web.deps import CsrfChecked, OfficerPage, deny
 from intel_api.web.forms import FormError, clean_plate, clean_reason
-from intel_api.web.render import PageDenied, page
+from intel_api.web.render import PageDenied, page, row_or_404_page
 
 router = APIRouter()
 PAGE_SIZE = 50
-
-
-def officer_floor(ctx: AppContext, principal: Principal) -> datetime | None:
-    """The oldest time an officer may see (tiered access); None for supervisors and admins."""
-    if principal.has_role(Role.SUPERVISOR):
-        return None
-    return datetime.now(UTC) - timedelta(days=ctx.site.api.officer_history_days)
 
 
 @router.get("/flags", response_class=HTMLResponse)
@@ -87,10 +78,7 @@ def queue(
 
 
 def _flag(session: Session, flag_id: int) -> Flag:
-    flag = session.get(Flag, flag_id) if 0 < flag_id < 2**31 else None
-    if flag is None:
-        raise PageDenied(f"Flag {flag_id} was not found.", status_code=404)
-    return flag
+    return row_or_404_page(session, Flag, flag_id, "Flag")
 
 
 @router.get("/flags/{flag_id}", response_class=HTMLResponse)
@@ -104,22 +92,9 @@ def flag_page(
     note: str = "",
 ) -> HTMLResponse:
     flag = _flag(session, flag_id)
-    floor = officer_floor(ctx, principal)
     ordered = sorted(flag.sightings, key=lambda s: s.first_seen)
-    visible = [s for s in ordered if floor is None or s.first_seen >= floor]
-    audit.record(
-        session,
-        principal,
-        "flag.read",
-        "flag",
-        flag.id,
-        reason="flag review",
-        details={
-            "sighting_ids": [s.id for s in visible],
-            "withheld": len(ordered) - len(visible),
-            "via": "web",
-        },
-    )
+    visible = tiers.visible(ctx, principal, ordered)
+    review.record_read(session, principal, flag, visible, via="web")
     session.commit()
     reviewers = {
         u.id: u.username
@@ -167,30 +142,21 @@ def review_flag(
     if plate == flag.plate_text:
         plate = None
     try:
-        review.review(session, flag, principal, chosen, why, plate)
+        decision = flag_decision.decide(
+            session, flag, principal, chosen, why, plate, ctx.site, ctx.tz, ctx.keeper
+        )
     except review.FlagTransitionError as e:
         session.rollback()
-        message = f"Flag {e.flag_id} is {e.status.value}; it cannot be {chosen.value}ed."
+        message = f"Flag {e.flag_id} is {e.status.value}; it cannot be {chosen.past_tense}."
         return RedirectResponse(f"/ui/flags/{flag_id}?error={_q(message)}#decide", status_code=303)
     except review.NeedsSupervisor:
         session.rollback()
         raise deny(
             session, principal, request, f"Flag {flag_id} is escalated; only a supervisor can decide it."
         ) from None
-    note = f"Flag {chosen.value}ed."
-    if chosen == ReviewAction.CONFIRM and flag.kind != FlagKind.KEEPER_MISMATCH:
-        # The same escalation ladder as the API's confirm (stage 1 is the keeper letter policy).
-        outcome = ladder.on_flag_confirmed(
-            session,
-            flag,
-            ctx.site,
-            ctx.tz,
-            ctx.keeper,
-            principal,
-            turns_at=ctx.site.rules.frequent.night_end_time,
-            reason=why,
-        )
-        note += f" Letter: {outcome.reason}."
+    note = f"Flag {chosen.past_tense}."
+    if decision.ladder is not None:
+        note += f" Letter: {decision.ladder.reason}."
     session.commit()
     return RedirectResponse(f"/ui/flags/{flag_id}?note={_q(note)}", status_code=303)
 
@@ -210,10 +176,8 @@ def evidence(
     ctx: ContextDep,
     principal: OfficerPage,
 ) -> Response:
-    sighting = session.get(Sighting, sighting_id) if 0 < sighting_id < 2**63 else None
-    if sighting is None:
-        raise PageDenied(f"Sighting {sighting_id} was not found.", status_code=404)
-    floor = officer_floor(ctx, principal)
+    sighting = row_or_404_page(session, Sighting, sighting_id, "Sighting")
+    floor = tiers.officer_floor(ctx, principal)
     if floor is not None and sighting.first_seen < floor:
         raise deny(
             session,

@@ -16,21 +16,18 @@ from intel_api.deps import ContextDep, SessionDep
 from intel_api.routers.views import may_see_keeper
 from intel_api.services import audit
 from intel_api.services import letters as svc
+from intel_api.tiers import officer_floor
 from intel_api.web.deps import CsrfChecked, OfficerPage, SupervisorPage, require_role
 from intel_api.web.forms import FormError, clean_reason
 from intel_api.web.letter_preview import preview_pdf
-from intel_api.web.pages.flags import officer_floor
-from intel_api.web.render import PageDenied, page
+from intel_api.web.render import PageDenied, page, row_or_404_page
 
 router = APIRouter()
 TABS = ("awaiting_approval", "approved", "sent", "responded", "cancelled", "all")
 
 
 def _letter(session: Session, letter_id: int) -> Letter:
-    letter = session.get(Letter, letter_id) if 0 < letter_id < 2**31 else None
-    if letter is None:
-        raise PageDenied(f"Letter {letter_id} was not found.", status_code=404)
-    return letter
+    return row_or_404_page(session, Letter, letter_id, "Letter")
 
 
 @router.get("/letters", response_class=HTMLResponse)

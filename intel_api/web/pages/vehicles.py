@@ -29,9 +29,9 @@ from intel_api.rules.nights import parse_hhmm
 from intel_api.services import audit, ladder
 from intel_api.services import sightings as svc
 from intel_api.services.letters import local_night
+from intel_api.tiers import officer_floor
 from intel_api.web.deps import OfficerPage, deny
 from intel_api.web.forms import FormError, clean_plate, clean_reason
-from intel_api.web.pages.flags import officer_floor
 from intel_api.web.plots import Bar, bar_chart
 from intel_api.web.render import page
 

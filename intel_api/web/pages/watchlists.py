@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from intel_api.db.models import Exclusion, ExclusionCategory, HotlistEntry, Role
 from intel_api.deps import ContextDep, SessionDep
@@ -15,7 +15,7 @@ from intel_api.services import audit
 from intel_api.services import watchlists as svc
 from intel_api.web.deps import CsrfChecked, OfficerPage, require_role
 from intel_api.web.forms import FormError, clean_plate, clean_reason, no_control
-from intel_api.web.render import PageDenied, page
+from intel_api.web.render import PageDenied, back_to, page
 
 router = APIRouter()
 
@@ -76,8 +76,20 @@ def watchlists_page(
 
 
 def _back(error: str = "", note: str = "") -> Response:
-    query = f"error={quote(error, safe='')}" if error else f"note={quote(note, safe='')}"
-    return RedirectResponse(f"/ui/watchlists?{query}", status_code=303)
+    return back_to("/ui/watchlists", error, note)
+
+
+@dataclass(frozen=True, slots=True)
+class EntryTerms:
+    """What every hotlist entry and exclusion must state: why, who answers for it, and until when."""
+
+    justification: str
+    owner: str
+    expires_at: datetime
+
+
+def _terms(reason: str, owner: str, expires: str, ctx: ContextDep) -> EntryTerms:
+    return EntryTerms(clean_reason(reason, "justification"), _owner(owner), _expiry(expires, ctx))
 
 
 @router.post("/watchlists/hotlist")
@@ -93,16 +105,13 @@ def add_hotlist(
 ) -> Response:
     require_role(session, request, principal, Role.SUPERVISOR)
     try:
-        entry = svc.add_hotlist(
-            session,
-            principal,
-            clean_plate(plate),
-            clean_reason(reason, "justification"),
-            _owner(owner),
-            _expiry(expires, ctx),
-        )
+        plate_text = clean_plate(plate)
+        terms = _terms(reason, owner, expires, ctx)
     except FormError as e:
         return _back(error=str(e))
+    entry = svc.add_hotlist(
+        session, principal, plate_text, terms.justification, terms.owner, terms.expires_at
+    )
     session.commit()
     return _back(note=f"Hotlist entry {entry.id} added for {entry.plate_text}.")
 
@@ -125,17 +134,13 @@ def add_exclusion(
             cat = ExclusionCategory(category)
         except ValueError:
             raise FormError("Choose a category.") from None
-        entry = svc.add_exclusion(
-            session,
-            principal,
-            clean_plate(plate),
-            cat,
-            clean_reason(reason, "justification"),
-            _owner(owner),
-            _expiry(expires, ctx),
-        )
+        plate_text = clean_plate(plate)
+        terms = _terms(reason, owner, expires, ctx)
     except FormError as e:
         return _back(error=str(e))
+    entry = svc.add_exclusion(
+        session, principal, plate_text, cat, terms.justification, terms.owner, terms.expires_at
+    )
     session.commit()
     return _back(note=f"Exclusion {entry.id} added for {entry.plate_text}.")
 
@@ -166,16 +171,10 @@ def edit(
     require_role(session, request, principal, Role.SUPERVISOR)
     entry = _entry(kind, entry_id, session)
     try:
-        svc.edit_entry(
-            session,
-            principal,
-            entry,
-            clean_reason(reason, "justification"),
-            _owner(owner),
-            _expiry(expires, ctx),
-        )
+        terms = _terms(reason, owner, expires, ctx)
     except FormError as e:
         return _back(error=str(e))
+    svc.edit_entry(session, principal, entry, terms.justification, terms.owner, terms.expires_at)
     session.commit()
     return _back(note=f"Entry {entry_id} for {entry.plate_text} updated.")
 
