@@ -1,16 +1,20 @@
 """Throughput of the whole video pipeline on one clip, beside a plain Ultralytics predict loop.
 
-    .venv/bin/python bench/throughput.py [--clip PATH] [--fps 5] [--imgsz 640] [--threads 2] [--no-plates]
-        [--cameras N [--sources CLIP ...] [--device auto]]
+    .venv/bin/python bench/throughput.py [--clip PATH] [--upscale-1080p] [--fps 5] [--imgsz 640]
+        [--threads 2] [--backend auto|torch|openvino] [--no-plates] [--out OUT.json]
 
 Both loops see the same decoded frames in the same run: the plain loop is `YOLO.predict` on each
-frame (vehicle classes, same imgsz and confidence), nothing else. The pipeline is everything
-`platewatch process` does per frame: decode, detect (+ people), zone filter, track, plate
-locate + OCR (when a vehicle qualifies), kinematics, evidence JPEGs, and handing sightings to the
-database writer (SQLite in a temp folder). Prints a table and writes bench/out/throughput.json.
-`--cameras N` adds many cameras in one process (`bench/multicam_throughput.py`): N copies of the
-clip, or the N `--sources`, batched through the detectors; total and per-camera analysed frames/s
-and the single-camera figure of the same run, under the JSON key "multicam".
+frame (vehicle classes, same model, backend, imgsz and confidence), nothing else. The pipeline is
+everything `platewatch process` does per frame: decode (on its own thread, as in `process`),
+detect (+ people), zone filter, track, plate locate + OCR (when a vehicle qualifies), kinematics,
+evidence JPEGs, and handing sightings to the database writer (SQLite in a temp folder). `decode`
+is the time the pipeline waited for the next frame. `--upscale-1080p` first builds (once, cached
+in bench/out/) a 1920x1080 H.264 copy of the clip (bench/clip_1080p.py). Prints a table and writes
+bench/out/throughput.json (or --out).
+`--cameras N [--sources CLIP ...] [--device auto]` adds many cameras in one process
+(`bench/multicam_throughput.py`): N copies of the clip, or the N `--sources`, batched through the
+detectors; total and per-camera analysed frames/s and the single-camera figure of the same run,
+under the JSON key "multicam".
 """
 
 from __future__ import annotations
@@ -41,6 +45,10 @@ def main() -> None:
     ap.add_argument("--imgsz", type=int, default=640)
     ap.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     ap.add_argument("--no-plates", action="store_true", help="leave plate reading out")
+    ap.add_argument(
+        "--backend", choices=["auto", "torch", "openvino"], default="auto", help="detector runtime"
+    )
+    ap.add_argument("--upscale-1080p", action="store_true", help="run on a 1920x1080 copy of --clip")
     ap.add_argument("--out", type=Path, default=REPO / "bench/out/throughput.json")
     ap.add_argument("--cameras", type=int, default=0, help="also run N cameras in one process, batched")
     ap.add_argument("--sources", type=Path, nargs="+", help="the cameras' clips (default: N × --clip)")
@@ -55,6 +63,10 @@ def main() -> None:
     for path in [args.clip, *(args.sources or [])]:
         if not path.is_file():
             ap.error(f"{path}: no such clip")
+    if args.upscale_1080p:
+        from bench.clip_1080p import ensure_1080p
+
+        args.clip = ensure_1080p(args.clip)
 
     import torch
 
@@ -64,6 +76,7 @@ def main() -> None:
     from detect.records import COCO_VEHICLE_CLASSES
     from detect.runtime import load_models
     from detect.writer import SightingWriter
+    from ingest.frame_queue import ThreadedReader
     from ingest.video_file import VideoFileSource
     from platewatch.config import SiteConfig
 
@@ -71,11 +84,12 @@ def main() -> None:
     cfg = SiteConfig.model_validate(
         {
             "site": {"name": "bench"},
-            "detection": {"process_fps": args.fps, "vehicle_imgsz": args.imgsz},
+            "detection": {"process_fps": args.fps, "vehicle_imgsz": args.imgsz, "backend": args.backend},
             "cameras": [{"id": "bench", "source": str(args.clip), "start_time": start.isoformat()}],
         }
     )
     camera = cfg.cameras[0]
+    load_before = os.getloadavg()
     t = time.perf_counter()
     models = load_models(cfg, read_plates=not args.no_plates)
     load_s = time.perf_counter() - t
@@ -88,7 +102,7 @@ def main() -> None:
 
     # --- plain Ultralytics loop -------------------------------------------------------------
     yolo = models.detector._model  # the very same loaded model
-    predict_kw = {"imgsz": args.imgsz, "conf": cfg.detection.vehicle_confidence, "verbose": False}
+    predict_kw = {"imgsz": models.detector.imgsz, "conf": cfg.detection.vehicle_confidence, "verbose": False}
     yolo.predict(warm, classes=sorted(COCO_VEHICLE_CLASSES), **predict_kw)
     t = time.perf_counter()
     for f in frames:
@@ -117,9 +131,10 @@ def main() -> None:
             recogniser.seconds = type(recogniser.seconds)()  # count only this run
         source = VideoFileSource(args.clip, camera.id, start_time=start, process_fps=args.fps)
         t = time.perf_counter()
-        for s in pipeline.run(source):
-            with pipeline.stats.timed("write"):
-                writer.submit(s)
+        with ThreadedReader(source, maxsize=cfg.detection.queue_size) as reader:
+            for s in pipeline.run(reader):
+                with pipeline.stats.timed("write"):
+                    writer.submit(s)
         pipe_s = time.perf_counter() - t
         wstats = writer.close()
 
@@ -142,7 +157,11 @@ def main() -> None:
         "frames": n,
         "process_fps": args.fps,
         "imgsz": args.imgsz,
+        "backend": models.detector.backend,
+        "vehicle_imgsz": models.detector.imgsz,
         "torch_threads": args.threads,
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "cpu_count": os.cpu_count(),
         "machine": platform.processor() or platform.machine(),
         "plates": not args.no_plates,
@@ -165,7 +184,11 @@ def main() -> None:
         result["multicam"] = measure_cameras(sources, args.fps, args.imgsz, not args.no_plates, args.device)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"{args.clip.name}: {n} frames at {args.fps} fps, imgsz {args.imgsz}, {args.threads} torch threads")
+    print(
+        f"{args.clip.name}: {n} frames at {args.fps} fps, "
+        f"{result['backend']} at {result['vehicle_imgsz']} px, "
+        f"{args.threads} torch threads, load average {load_before[0]:.2f} -> {os.getloadavg()[0]:.2f}"
+    )
     print(f"plain ultralytics predict : {result['plain_predict_fps']:6.2f} frames/s")
     ratio = result["pipeline_vs_plain"]
     print(f"whole pipeline            : {result['pipeline_fps']:6.2f} frames/s  ({ratio:.2f}x plain)")

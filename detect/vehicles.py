@@ -6,11 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ultralytics import YOLO  # type: ignore[attr-defined]
-
+from detect.inference_backend import Backend, choose_backend, load_detector
 from detect.records import COCO_VEHICLE_CLASSES, VehicleDetection
 from ingest.frames import Image
-from models import resolver
 from platewatch.config import Detection, ModelPaths
 
 if TYPE_CHECKING:
@@ -18,13 +16,33 @@ if TYPE_CHECKING:
 
 
 class VehicleDetector:
-    """Finds cars, motorcycles, buses and trucks in a BGR image (weights resolved offline)."""
+    """Finds cars, motorcycles, buses and trucks in a BGR image (weights resolved offline).
 
-    def __init__(self, detection: Detection, models: ModelPaths) -> None:
-        self.weights: Path = resolver.resolve("vehicle_detector", models.vehicle_detector)
-        self._model = YOLO(str(self.weights), task="detect")
+    The runtime is `detection.backend` (auto: OpenVINO on a CPU, torch on a CUDA GPU).
+    """
+
+    def __init__(self, detection: Detection, models: ModelPaths, backend: Backend | None = None) -> None:
+        self.backend: Backend = backend or choose_backend(
+            detection.backend,
+            explicit_torch=models.vehicle_detector,
+            explicit_openvino=models.vehicle_detector_openvino,
+        )
+        loaded = load_detector(
+            "vehicle_detector",
+            self.backend,
+            detection.vehicle_imgsz,
+            models.vehicle_detector,
+            models.vehicle_detector_openvino,
+        )
+        self.weights: Path = loaded.weights
+        self._model: Any = loaded.model
         self._confidence = detection.vehicle_confidence
-        self._imgsz = detection.vehicle_imgsz
+        self._imgsz = loaded.imgsz
+
+    @property
+    def imgsz(self) -> int:
+        """The input size the detector runs at (an OpenVINO export's own size)."""
+        return self._imgsz
 
     def detect(self, image: Image) -> list[VehicleDetection]:
         model: Any = self._model  # predict() is typed as a union; it returns a list of Results

@@ -37,6 +37,10 @@ class ModelSpec:
     package: str | None = None
     package_path: str | None = None
     download: str | None = None
+    is_folder: bool = False
+    """The model is a folder (an OpenVINO export) rather than one file."""
+    files: tuple[tuple[str, str], ...] = ()
+    """A folder model's files: (name inside the folder, sha256), every one checked."""
 
 
 @lru_cache(maxsize=4)
@@ -53,6 +57,8 @@ def load_manifest(path: Path = MANIFEST_PATH) -> dict[str, ModelSpec]:
             package=entry.get("package"),
             package_path=entry.get("package_path"),
             download=entry.get("download"),
+            is_folder="files" in entry,
+            files=tuple(sorted((entry.get("files") or {}).items())),
         )
     return specs
 
@@ -82,7 +88,12 @@ def candidate_paths(spec: ModelSpec, explicit: Path | None = None) -> list[Path]
     """Every place the resolver looks for `spec`, in order."""
     places: list[Path] = []
     if explicit is not None:
-        places.append(explicit / spec.file if explicit.is_dir() else explicit)
+        if spec.is_folder:
+            # a folder model is named by the folder itself, or by the folder that holds it
+            inside = explicit / spec.file
+            places.append(inside if inside.is_dir() else explicit)
+        else:
+            places.append(explicit / spec.file if explicit.is_dir() else explicit)
     env_dir = os.environ.get("PLATEWATCH_MODEL_DIR")
     if env_dir:
         places.append(Path(env_dir) / spec.file)
@@ -108,9 +119,14 @@ def resolve(role: str, explicit: Path | None = None, manifest: Path = MANIFEST_P
     looked: list[str] = []
     for i, path in enumerate(candidate_paths(spec, explicit)):
         looked.append(str(path))
+        is_explicit = explicit is not None and i == 0
+        if spec.is_folder:
+            if path.is_dir():
+                _check_folder(spec, path, is_explicit)
+                return path
+            continue
         if not path.is_file():
             continue
-        is_explicit = explicit is not None and i == 0
         if spec.sha256:
             actual = _verified(path.resolve(), spec.sha256, path.stat().st_mtime_ns)
             if actual != spec.sha256:
@@ -124,12 +140,37 @@ def resolve(role: str, explicit: Path | None = None, manifest: Path = MANIFEST_P
     if spec.download and os.environ.get("PLATEWATCH_ALLOW_DOWNLOAD") == "1":
         # Ultralytics resolves bare release names (e.g. "yolo11n.pt") by downloading them.
         return Path(spec.download)
+    pinned = (
+        f"a folder of {len(spec.files)} files, each sha256 pinned"
+        if spec.is_folder
+        else f"sha256 {spec.sha256 or 'not pinned'}"
+    )
     raise ModelNotFoundError(
-        f"model {role}: cannot find {spec.file} (sha256 {spec.sha256 or 'not pinned'}). Looked in:\n"
+        f"model {role}: cannot find {spec.file} ({pinned}). Looked in:\n"
         + "\n".join(f"  - {p}" for p in looked)
         + f"\nSource: {spec.source}\nCopy the file into one of those places, or set "
         "PLATEWATCH_MODEL_DIR to the folder that holds it."
     )
+
+
+def _check_folder(spec: ModelSpec, folder: Path, is_explicit: bool) -> None:
+    """Every file of a folder model must be there and match its pinned sha256."""
+    where = "(set explicitly in the site config) " if is_explicit else ""
+    for name, expected in spec.files:
+        path = folder / name
+        if not path.is_file():
+            raise ModelNotFoundError(
+                f"model {spec.role}: {folder} {where}lacks {name}; the folder is incomplete. "
+                f"Source: {spec.source}"
+            )
+        actual = _verified(path.resolve(), expected, path.stat().st_mtime_ns)
+        if actual != expected:
+            raise ModelChecksumError(
+                f"model {spec.role}: {path} has sha256 {actual}, the manifest expects {expected}. "
+                + where
+                + "The file is corrupt or a different model: replace it, or pin the new model's "
+                "sha256 in models/manifest.yaml."
+            )
 
 
 def ocr_model_dir(explicit: Path | None = None) -> Path:

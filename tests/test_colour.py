@@ -62,3 +62,20 @@ def test_flat_paint(bgr: tuple[int, int, int], name: str) -> None:
     crop[:] = bgr
     reading = measure(crop)
     assert reading is not None and reading.colour == name and reading.confidence == 1.0
+
+
+def test_every_nth_pixel_gives_the_colour_of_the_whole_crop(openalpr_dir: Path) -> None:
+    """The pipeline measures big crops on every n-th pixel (`COLOUR_MAX_PIXELS`): same colour calls."""
+    from detect.pipeline import COLOUR_MAX_PIXELS
+
+    same = judged = 0
+    for row in labelled()[::3]:
+        img = cv2.imread(str(openalpr_dir / row["file"]))
+        assert img is not None, row["file"]
+        step = max(2, int(np.ceil(np.sqrt(img.shape[0] * img.shape[1] / COLOUR_MAX_PIXELS))))
+        full, thinned = measure(img), measure(np.ascontiguousarray(img[::step, ::step]))
+        if full is None:
+            continue
+        judged += 1
+        same += thinned is not None and thinned.colour == full.colour
+    assert judged >= 20 and same >= 0.9 * judged, f"{same}/{judged}"

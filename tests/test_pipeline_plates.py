@@ -58,7 +58,7 @@ def test_a_readable_car_gets_a_consensus_plate(uk_dev_dir: Path, recogniser: Pla
     sightings += pipeline.flush()
     assert sightings and len({s.track_key for s in sightings}) == len(sightings)
     st = pipeline.stats
-    # not on every frame: the first frame is too early, then one attempt every READ_EVERY_FRAMES
+    # not on every frame: the first frame is too early, then one attempt every READ_EVERY_SECONDS
     assert 2 <= st.plate_attempts <= 4 * len(sightings) and st.plate_attempts < st.frames * len(sightings) / 2
     texts = {s.plate.text for s in sightings if s.plate is not None}
     assert "DZ17YXR" in texts

@@ -13,12 +13,11 @@ from typing import Any
 
 import cv2
 import numpy as np
-from ultralytics import YOLO  # type: ignore[attr-defined]
 
 from detect.batch_inference import InferenceDevice, predict_grouped
+from detect.inference_backend import Backend, choose_backend, load_detector
 from detect.records import BoxXYXY
 from ingest.frames import Image
-from models import resolver
 from platewatch.config import Detection, ModelPaths
 
 
@@ -63,13 +62,29 @@ def box_coverage(inner: BoxXYXY, outer: BoxXYXY) -> float:
 
 
 class PlateDetector:
-    """Single-class YOLO licence-plate detector (weights resolved offline)."""
+    """Single-class YOLO licence-plate detector (weights resolved offline).
 
-    def __init__(self, detection: Detection, models: ModelPaths) -> None:
-        self.weights: Path = resolver.resolve("plate_detector", models.plate_detector)
-        self._model = YOLO(str(self.weights), task="detect")
+    On OpenVINO it runs the committed 320 px export: vehicle crops are a few hundred pixels across,
+    so 320 px finds the same plates as torch at 640 (docs/benchmarks.md, "CPU inference").
+    """
+
+    def __init__(self, detection: Detection, models: ModelPaths, backend: Backend | None = None) -> None:
+        self.backend: Backend = backend or choose_backend(
+            detection.backend,
+            explicit_torch=models.plate_detector,
+            explicit_openvino=models.plate_detector_openvino,
+        )
+        loaded = load_detector(
+            "plate_detector",
+            self.backend,
+            detection.plate_imgsz,
+            models.plate_detector,
+            models.plate_detector_openvino,
+        )
+        self.weights: Path = loaded.weights
+        self._model: Any = loaded.model
         self._confidence = detection.plate_confidence
-        self._imgsz = detection.plate_imgsz
+        self._imgsz = loaded.imgsz
         self._min_width = detection.min_plate_width_px
 
     def detect(self, image: Image, within: BoxXYXY | None = None, margin: float = 0.1) -> list[PlateBox]:

@@ -24,6 +24,9 @@ def tracks(
         None, "--config", "-c", help="Site config: detection settings, models."
     ),
     camera: str | None = typer.Option(None, "--camera", help="Config camera whose zones/calibration to use."),
+    backend: str | None = typer.Option(
+        None, "--backend", help="Detector runtime: auto, torch or openvino (default: the config's, auto)."
+    ),
 ) -> None:
     """Run detection + tracking on VIDEO and score it against the CVAT tracks."""
     from detect.pipeline import CameraPipeline
@@ -50,6 +53,11 @@ def tracks(
         updates["vehicle_imgsz"] = imgsz
     if conf:
         updates["vehicle_confidence"] = conf
+    if backend is not None:
+        if backend not in ("auto", "torch", "openvino"):
+            typer.echo(f"error: --backend must be auto, torch or openvino, not {backend!r}", err=True)
+            raise typer.Exit(code=2)
+        updates["backend"] = backend
     detection = detection.model_copy(update=updates)
     try:
         # fixed start: the evaluation is about pixels and frame times, not wall-clock dates
@@ -58,11 +66,13 @@ def tracks(
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(code=2) from None
     stream_fps = fps or source.fps or 25.0
-    pipeline = CameraPipeline(cam, detection, SceneDetector(detection, models), process_fps=stream_fps)
+    detector = SceneDetector(detection, models)
+    pipeline = CameraPipeline(cam, detection, detector, process_fps=stream_fps)
     settings = {
         "video": video.name,
         "fps": stream_fps,
-        "vehicle_imgsz": detection.vehicle_imgsz,
+        "backend": detector.backend,
+        "vehicle_imgsz": detector.imgsz,
         "vehicle_confidence": detection.vehicle_confidence,
         "track_lost_seconds": detection.track_lost_seconds,
         "stopped_speed_kmh": detection.stopped_speed_kmh,

@@ -72,6 +72,7 @@ _COMMAND_MODULES = [
     "platewatch.cli.users_cmd",
     "platewatch.cli.retention_cmd",
     "platewatch.cli.demo_cmd",
+    "platewatch.cli.models_cmd",
 ]
 
 
