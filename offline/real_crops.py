@@ -13,6 +13,7 @@ so a plate photographed twice never sits in both halves.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterator
@@ -58,23 +59,49 @@ def split(label: str) -> str:
     return "fit" if hashlib.sha256(label.encode()).digest()[0] % 2 == 0 else "report"
 
 
+def done_keys(out: Path) -> set[tuple[str, str]]:
+    """(set, file) of every crop already in a dump: a dump cut short resumes where it stopped."""
+    if not out.is_file():
+        return set()
+    keys: set[tuple[str, str]] = set()
+    with out.open(encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue  # a line cut off by a kill: that crop is read again
+            keys.add((row["set"], row["file"]))
+    return keys
+
+
 def dump(recogniser: Any, root: Path, out: Path, per_set: int | None = None) -> int:
-    """Read every crop with `recogniser.read_candidates` and write the JSON lines; returns the count."""
-    n = 0
+    """Read every crop not yet in `out` with `recogniser.read_patch` and append its JSON line;
+    returns the number of crops in the dump."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8") as fh:
+    done = done_keys(out)
+    n = len(done)
+    if out.is_file():
+        # Keep only complete lines, so appending after a kill leaves no broken row behind.
+        text = out.read_text(encoding="utf-8")
+        out.write_text(
+            "".join(line for line in text.splitlines(keepends=True) if line.endswith("\n")), "utf-8"
+        )
+    with out.open("a", encoding="utf-8") as fh:
         for crop in crops(root, per_set):
+            if (crop.set_name, crop.file) in done:
+                continue
             image = cv2.imread(str(crop.path), cv2.IMREAD_COLOR)
             if image is None:
                 continue
-            candidates = recogniser.read_candidates(image)
+            candidates, geometry = recogniser.read_patch(image)
             row = {
                 "set": crop.set_name,
                 "file": crop.file,
                 "label": crop.label,
                 "width": int(image.shape[1]),
                 "height": int(image.shape[0]),
-                "candidates": [[c.text, c.confidence, c.reader, c.variant] for c in candidates],
+                "geometry": None if geometry is None else dataclasses.asdict(geometry),
+                "candidates": [[c.text, c.confidence, c.reader, c.variant, c.span] for c in candidates],
             }
             fh.write(json.dumps(row) + "\n")
             fh.flush()  # a dump cut short keeps every crop read so far

@@ -15,7 +15,7 @@ from typing import Literal
 
 from detect.reading.combiner import Combiner, default_combiner
 from detect.reading.grammar import apply_grammar
-from detect.reading.readers import TextCandidate
+from detect.reading.readers import PlateGeometry, TextCandidate
 
 # Country identifiers printed beside the registration (EU band, GB/UK sticker or band).
 _COUNTRY_PREFIXES = (
@@ -207,6 +207,7 @@ def choose_text(
     region: Literal["gb", "any"],
     on_date: datetime | None = None,
     combiner: Combiner | None | Literal["default"] = "default",
+    geometry: PlateGeometry | None = None,
 ) -> _Choice | None:
     """Pick one plate text among reader candidates.
 
