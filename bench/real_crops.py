@@ -29,53 +29,76 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Reading stage on real plate crops.")
     sub = parser.add_subparsers(dest="command", required=True)
     d = sub.add_parser("dump")
-    d.add_argument("--per-set", type=int, default=None)
-    d.add_argument("--threads", type=int, default=2)
+    d.add_argument("--threads", type=int, default=1)
+    d.add_argument("--shard", default="0/1", help="i/n: this worker reads every n-th crop from the i-th")
     d.add_argument("--out", type=Path, default=DUMP)
     d.add_argument("--fresh", action="store_true", help="discard a cached dump and read every crop again")
+    c = sub.add_parser("calibrate", help="dump (resumed; --fresh after new weights), refit, report")
+    c.add_argument("--fresh", action="store_true", help="discard a cached dump and read every crop again")
+    c.add_argument("--threads", type=int, default=1)
+    c.add_argument("--threshold", type=float, default=0.9)
+    c.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "real_crops.json")
     s = sub.add_parser("score")
     s.add_argument("--candidates", type=Path, default=DUMP)
     s.add_argument("--threshold", type=float, default=0.9)
     s.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "real_crops.json")
     args = parser.parse_args()
 
-    if args.command == "dump":
-        import torch
+    if args.command == "calibrate":
+        from offline.fit_combiner import fit_file
 
-        from detect.reading.recogniser import PlateRecogniser
-        from models import resolver
-        from offline.real_crops import dump
-        from platewatch.config import Detection, ModelPaths
-
-        meta_path = args.out.with_suffix(".meta.json")
-        weights = resolver.sha256_of(resolver.resolve("plate_recogniser"))
-        if args.out.is_file() and not args.fresh:
-            made_with = (
-                json.loads(meta_path.read_text()).get("plate_recogniser") if meta_path.is_file() else None
-            )
-            if made_with != weights:
-                sys.exit(
-                    f"{args.out} was dumped with recogniser weights {made_with}, not the current {weights}; "
-                    "rerun with --fresh"
-                )
-        if args.fresh:
-            args.out.unlink(missing_ok=True)
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        meta_path.write_text(json.dumps({"plate_recogniser": weights}) + "\n", encoding="utf-8")
-        torch.set_num_threads(args.threads)
-        recogniser = PlateRecogniser(Detection(region="any"), ModelPaths(), threads=args.threads)
-        n = dump(recogniser, SHARED / "data" / "real_crops", args.out, args.per_set)
-        print(f"wrote {n} crops to {args.out}")
+        run_dump(DUMP, args.fresh, args.threads)
+        payload = fit_file(
+            DUMP, REPO / "detect" / "reading" / "combiner.json", 1.0, "bench/real_crops.py calibrate"
+        )
+        print(json.dumps({k: payload[k] for k in ("weights", "bias", "char_pitch", "fitted_on")}))
+        report(DUMP, args.threshold, args.out)
         return
+    if args.command == "dump":
+        index, count = (int(v) for v in args.shard.split("/"))
+        run_dump(args.out, args.fresh, args.threads, (index, count))
+        return
+    report(args.candidates, args.threshold, args.out)
 
+
+def run_dump(out: Path, fresh: bool, threads: int, shard: tuple[int, int] = (0, 1)) -> None:
+    """Read every crop not yet in the cached dump (all of them with `fresh`)."""
+    import torch
+
+    from detect.reading.recogniser import PlateRecogniser
+    from models import resolver
+    from offline.real_crops import dump, dump_files, load_dump
+    from platewatch.config import Detection, ModelPaths
+
+    meta_path = out.with_suffix(".meta.json")
+    weights = resolver.sha256_of(resolver.resolve("plate_recogniser"))
+    if out.is_file() and not fresh:
+        made_with = json.loads(meta_path.read_text()).get("plate_recogniser") if meta_path.is_file() else None
+        if made_with != weights:
+            sys.exit(
+                f"{out} was dumped with recogniser weights {made_with}, not the current {weights}; "
+                "rerun with --fresh"
+            )
+    if fresh:
+        for path in dump_files(out):
+            path.unlink()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    meta_path.write_text(json.dumps({"plate_recogniser": weights}) + "\n", encoding="utf-8")
+    torch.set_num_threads(threads)
+    recogniser = PlateRecogniser(Detection(region="any"), ModelPaths(), threads=threads)
+    n = dump(recogniser, SHARED / "data" / "real_crops", out, shard)
+    print(f"read {n} crops; {len(load_dump(out))} in {out} and its shards")
+
+
+def report(candidates: Path, threshold: float, out: Path) -> None:
     from offline.real_crops_score import score
 
-    report = score(args.candidates, args.threshold)
-    for line in report["lines"]:
+    result = score(candidates, threshold)
+    for line in result["lines"]:
         print(line)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
-    print(f"wrote {args.out}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -59,36 +59,42 @@ def split(label: str) -> str:
     return "fit" if hashlib.sha256(label.encode()).digest()[0] % 2 == 0 else "report"
 
 
-def done_keys(out: Path) -> set[tuple[str, str]]:
-    """(set, file) of every crop already in a dump: a dump cut short resumes where it stopped."""
-    if not out.is_file():
-        return set()
-    keys: set[tuple[str, str]] = set()
-    with out.open(encoding="utf-8") as fh:
-        for line in fh:
-            try:
-                row = json.loads(line)
-            except ValueError:
-                continue  # a line cut off by a kill: that crop is read again
-            keys.add((row["set"], row["file"]))
-    return keys
+def dump_files(out: Path) -> list[Path]:
+    """The dump and its shards (`<stem>.shard<i>.jsonl`, written by parallel `dump` workers)."""
+    shards = sorted(out.parent.glob(f"{out.stem}.shard*.jsonl"))
+    return ([out] if out.is_file() else []) + shards
 
 
-def dump(recogniser: Any, root: Path, out: Path, per_set: int | None = None) -> int:
-    """Read every crop not yet in `out` with `recogniser.read_patch` and append its JSON line;
-    returns the number of crops in the dump."""
+def load_dump(out: Path) -> list[dict[str, Any]]:
+    """Every complete row of the dump and its shards, each crop once."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for path in dump_files(out):
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    row = json.loads(line)
+                except ValueError:
+                    continue  # a line cut off by a kill: that crop is read again
+                rows.setdefault((row["set"], row["file"]), row)
+    return list(rows.values())
+
+
+def dump(recogniser: Any, root: Path, out: Path, shard: tuple[int, int] = (0, 1)) -> int:
+    """Read every crop not yet in the dump with `recogniser.read_patch` and append its JSON line;
+    returns the number of crops this call read. `shard` (i, n): read only every n-th crop from
+    the i-th, into `<stem>.shard<i>.jsonl` when n > 1, so n workers can share the work."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    done = done_keys(out)
-    n = len(done)
-    if out.is_file():
+    done = {(r["set"], r["file"]) for r in load_dump(out)}
+    index, count = shard
+    target = out if count == 1 else out.with_name(f"{out.stem}.shard{index}.jsonl")
+    n = 0
+    if target.is_file():
         # Keep only complete lines, so appending after a kill leaves no broken row behind.
-        text = out.read_text(encoding="utf-8")
-        out.write_text(
-            "".join(line for line in text.splitlines(keepends=True) if line.endswith("\n")), "utf-8"
-        )
-    with out.open("a", encoding="utf-8") as fh:
-        for crop in crops(root, per_set):
-            if (crop.set_name, crop.file) in done:
+        text = target.read_text(encoding="utf-8")
+        target.write_text("".join(ln for ln in text.splitlines(keepends=True) if ln.endswith("\n")), "utf-8")
+    with target.open("a", encoding="utf-8") as fh:
+        for i, crop in enumerate(crops(root)):
+            if i % count != index or (crop.set_name, crop.file) in done:
                 continue
             image = cv2.imread(str(crop.path), cv2.IMREAD_COLOR)
             if image is None:

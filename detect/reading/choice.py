@@ -8,13 +8,17 @@ invalid one of similar confidence and one confident outlier does not beat a cons
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from detect.reading.combiner import Combiner, default_combiner
-from detect.reading.grammar import apply_grammar
+from detect.reading.country import band_country, country_of_format
+from detect.reading.grammar import GrammarResult, apply_grammar
+from detect.reading.plate_words import strip_plate_words
 from detect.reading.readers import PlateGeometry, TextCandidate
 
 # Country identifiers printed beside the registration (EU band, GB/UK sticker or band).
@@ -78,6 +82,15 @@ class CandidateFeatures:
     truncated: bool  # another valid candidate reads one more character at an end of this one
     foreign: bool  # read as a plate of another country
     legacy_score: float  # the hand-set ranking used before the fitted combiner
+    # Share of the registration line's width (`PlateGeometry`) that the read's characters leave
+    # uncovered, from the best-covering supporting read whose reader gives character positions
+    # (0 when none does or the geometry is unknown).
+    unexplained: float = 0.0
+    # log(characters read / characters the line's width holds at the fitted pitch), split into its
+    # short (a dropped character) and long (a glued word, a border read as I) sides; 0 when unknown.
+    count_short: float = 0.0
+    count_long: float = 0.0
+    stripped_word: bool = False  # a state name glued to the read was taken off
 
     def vector(self) -> list[float]:
         return [
@@ -88,6 +101,9 @@ class CandidateFeatures:
             float(self.corrected),
             float(self.ambiguous),
             float(self.foreign),
+            self.unexplained,
+            self.count_short,
+            self.count_long,
         ]
 
 
@@ -99,18 +115,46 @@ FEATURE_NAMES = (
     "corrected",
     "ambiguous",
     "foreign",
+    "unexplained",
+    "count_short",
+    "count_long",
 )
 # `truncated` is not an input: the whole-plate rule removes such candidates before the combiner.
+# A read that covers the plate this much better than a shorter one is the whole plate (shares of
+# the line's width; one character of seven is 0.14).
+_WHOLE_PLATE_MARGIN = 0.07
 
 
 def _expansions(text: str) -> list[tuple[str, float, str]]:
     """The text itself, plus the text without a leading country identifier (with a small penalty),
-    each with the identifier it lost: the band's letters, evidence of the plate's country."""
+    each with the identifier it lost: the band's letters, evidence of the plate's country; and the
+    text without a glued state name (`TEXASCYZ5139` -> `CYZ5139`, band "")."""
     out = [(text, 0.0, "")]
     for prefix in _COUNTRY_PREFIXES:
         if text.startswith(prefix) and len(text) - len(prefix) >= 4:
             out.append((text[len(prefix) :], _PREFIX_PENALTY, prefix))
+    rest, word = strip_plate_words(text)
+    if word:
+        out.append((rest, _PREFIX_PENALTY, ""))
     return out
+
+
+def _unexplained(span: tuple[float, float] | None, geometry: PlateGeometry | None) -> float | None:
+    """Share of the registration line not covered by a read's characters; None when unknown."""
+    if span is None or geometry is None:
+        return None
+    left, right = span[0] * geometry.width, span[1] * geometry.width
+    covered = max(0.0, min(right, geometry.x2) - max(left, geometry.x1))
+    return max(0.0, 1.0 - covered / geometry.extent)
+
+
+def count_log_ratio(length: int, geometry: PlateGeometry | None, pitch: float) -> float:
+    """log(characters read / characters the registration line holds at `pitch` character widths
+    per character height); 0 when the geometry or the pitch is unknown."""
+    if geometry is None or pitch <= 0 or geometry.char_height <= 0 or length <= 0:
+        return 0.0
+    expected = geometry.extent / (geometry.char_height * pitch)
+    return math.log(length / max(expected, 1.0))
 
 
 # Shorter strings are almost always fragments, badges or noise (a 60x19 px box on a 352x288 clip was
@@ -127,10 +171,20 @@ def _reads_more(longer: str, shorter: str) -> bool:
 
 
 def candidate_features(
-    candidates: Sequence[TextCandidate], region: Literal["gb", "any"], on_date: datetime | None = None
+    candidates: Sequence[TextCandidate],
+    region: Literal["gb", "any"],
+    on_date: datetime | None = None,
+    geometry: PlateGeometry | None = None,
+    pitch: float = 0.0,
 ) -> list[CandidateFeatures]:
-    """Every pooled text with its measured features (module docstring for the pooling)."""
+    """Every pooled text with its measured features (module docstring for the pooling).
+
+    `geometry`: the patch's registration line, for the whole-plate features; `pitch`: character
+    width per character height, fitted with the combiner (`Combiner.char_pitch`).
+    """
     pooled: dict[str, list[tuple[TextCandidate, str, bool, str | None, float, bool, bool, bool]]] = {}
+    stripped: set[str] = set()
+    band_foreign: set[str] = set()  # foreign reads left when band letters were taken off
     readers = {c.reader for c in candidates}
     for cand in candidates:
         if len(cand.text) < MIN_PLATE_CHARS:
@@ -140,10 +194,17 @@ def candidate_features(
         whole_valid = apply_grammar(cand.text, region, on_date=day).valid
         for text, prefix_penalty, band in _expansions(cand.text):
             result = apply_grammar(text, region, on_date=day, band=band)
-            if prefix_penalty and (whole_valid or not result.valid):
-                # Strip a country code only when the whole string is not a plate and the rest is:
-                # "BB751BH" must not lose its first letter to Belgium's "B".
+            if prefix_penalty and not result.valid:
                 continue
+            if prefix_penalty and whole_valid and not _band_explains(band, result):
+                # Strip a country code only when the whole string is not a plate and the rest is:
+                # "BB751BH" must not lose its first letter to Belgium's "B". Unless the band's
+                # own country has a format that the rest fits as read: DKL44 is German K L 44.
+                continue
+            if prefix_penalty and not band:
+                stripped.add(result.text)
+            if band and result.foreign:
+                band_foreign.add(result.text)
             penalty = prefix_penalty + (1.0 - weight) * cand.confidence
             if result.corrected:
                 penalty += _CORRECTED_PENALTY
@@ -160,7 +221,6 @@ def candidate_features(
                 )
             )
     variants = {(c.reader, c.variant) for c in candidates if len(c.text) >= MIN_PLATE_CHARS}
-    valid_texts = [t for t, support in pooled.items() if any(s[2] and s[3] is not None for s in support)]
     out: list[CandidateFeatures] = []
     for text, support in pooled.items():
         top = max(support, key=lambda s: s[0].confidence - s[4])
@@ -169,6 +229,8 @@ def candidate_features(
         valid = any(s[2] for s in support)
         confidence = top[0].confidence - top[4]
         known = any(s[3] is not None for s in support)
+        gaps = [g for s in support if (g := _unexplained(s[0].span, geometry)) is not None]
+        count = count_log_ratio(len(text), geometry, pitch)
         legacy = (
             confidence
             + _AGREEMENT_WEIGHT * agreement
@@ -187,11 +249,60 @@ def candidate_features(
                 known=known,
                 corrected=all(s[6] for s in support),
                 ambiguous=any(s[5] for s in support),
-                truncated=any(_reads_more(longer, text) for longer in valid_texts),
+                truncated=False,
                 foreign=any(s[7] for s in support),
                 legacy_score=legacy,
+                unexplained=min(gaps) if gaps else 0.0,
+                count_short=max(0.0, -count),
+                count_long=max(0.0, count),
+                stripped_word=text in stripped,
             )
         )
+    return _whole_plate(out, band_foreign)
+
+
+def _band_explains(band: str, result: GrammarResult) -> bool:
+    """The band letters read in front name a foreign country whose own national format the rest
+    fits as read: the band is evidence, not a character of a British registration."""
+    country = band_country(band)
+    return (
+        country is not None
+        and country != "GB"
+        and result.foreign
+        and not result.corrected
+        and country_of_format(result.format) == country
+    )
+
+
+def _whole_plate(features: list[CandidateFeatures], band_foreign: set[str]) -> list[CandidateFeatures]:
+    """Mark the candidates that the whole-plate rule puts out (`truncated`).
+
+    - a text that another valid candidate extends by one character at an end, when that one fits a
+      named format or covers measurably more of the plate (span or character count);
+    - a British reading of a whole read whose band letters name a foreign country that explains
+      the rest: a foreign plate is never a British one (the keeper look-up is British).
+    """
+    by_text = {f.text: f for f in features}
+
+    def gap(f: CandidateFeatures) -> float:
+        return f.unexplained + f.count_short
+
+    out: list[CandidateFeatures] = []
+    for f in features:
+        longer = [
+            by_text[t]
+            for t in by_text
+            if _reads_more(t, f.text)
+            and by_text[t].valid
+            and (by_text[t].known or gap(by_text[t]) + _WHOLE_PLATE_MARGIN < gap(f))
+        ]
+        superseded = (
+            bool(band_foreign)
+            and not f.foreign
+            and f.text not in band_foreign
+            and any(f.text.endswith(t) for t in band_foreign)
+        )
+        out.append(dataclasses.replace(f, truncated=bool(longer) or superseded))
     return out
 
 
@@ -217,11 +328,13 @@ def choose_text(
     real crops by `offline/fit_combiner.py`) ranks the rest by its calibrated probability of being
     right, which is also the reported confidence. `combiner=None`: the hand-set ranking used before.
     """
-    features = candidate_features(candidates, region, on_date)
+    model = default_combiner() if combiner == "default" else combiner
+    features = candidate_features(
+        candidates, region, on_date, geometry, model.char_pitch if model is not None else 0.0
+    )
     if not features:
         return None
     whole = [f for f in features if not f.truncated] or features
-    model = default_combiner() if combiner == "default" else combiner
     if model is None:
         best = max(whole, key=lambda f: f.legacy_score)
         score, reported = best.legacy_score, _legacy_confidence(best)
