@@ -131,7 +131,8 @@ def _expansions(text: str) -> list[tuple[str, float, str]]:
     text without a glued state name (`TEXASCYZ5139` -> `CYZ5139`, band "")."""
     out = [(text, 0.0, "")]
     for prefix in _COUNTRY_PREFIXES:
-        if text.startswith(prefix) and len(text) - len(prefix) >= 4:
+        # Three characters may follow a band (German B A 1); `_band_explains` must then hold.
+        if text.startswith(prefix) and len(text) - len(prefix) >= MIN_PLATE_CHARS - 1:
             out.append((text[len(prefix) :], _PREFIX_PENALTY, prefix))
     rest, word = strip_plate_words(text)
     if word:
@@ -195,6 +196,8 @@ def candidate_features(
         for text, prefix_penalty, band in _expansions(cand.text):
             result = apply_grammar(text, region, on_date=day, band=band)
             if prefix_penalty and not result.valid:
+                continue
+            if len(text) < MIN_PLATE_CHARS and not _band_explains(band, result):
                 continue
             if prefix_penalty and whole_valid and not _band_explains(band, result):
                 # Strip a country code only when the whole string is not a plate and the rest is:
