@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Literal
 
 from detect.reading.combiner import Combiner, default_combiner
-from detect.reading.country import band_country, country_of_format
+from detect.reading.country import BAND_COUNTRIES, FOREIGN_BAND_FORMAT, band_country, country_of_format
 from detect.reading.grammar import GrammarResult, apply_grammar
 from detect.reading.plate_words import strip_plate_words
 from detect.reading.readers import PlateGeometry, TextCandidate
@@ -125,12 +125,17 @@ FEATURE_NAMES = (
 _WHOLE_PLATE_MARGIN = 0.07
 
 
-def _expansions(text: str) -> list[tuple[str, float, str]]:
+# Every EU band's letters, tried only when the patch shows a blue band: a leading E, I or S is far
+# more often a registration's first character than a band read in front.
+_BAND_PREFIXES = tuple(sorted(set(BAND_COUNTRIES) - set(_COUNTRY_PREFIXES), key=len, reverse=True))
+
+
+def _expansions(text: str, banded: bool = False) -> list[tuple[str, float, str]]:
     """The text itself, plus the text without a leading country identifier (with a small penalty),
     each with the identifier it lost: the band's letters, evidence of the plate's country; and the
     text without a glued state name (`TEXASCYZ5139` -> `CYZ5139`, band "")."""
     out = [(text, 0.0, "")]
-    for prefix in _COUNTRY_PREFIXES:
+    for prefix in _COUNTRY_PREFIXES + (_BAND_PREFIXES if banded else ()):
         # Three characters may follow a band (German B A 1); `_band_explains` must then hold.
         if text.startswith(prefix) and len(text) - len(prefix) >= MIN_PLATE_CHARS - 1:
             out.append((text[len(prefix) :], _PREFIX_PENALTY, prefix))
@@ -193,16 +198,19 @@ def candidate_features(
         weight = READER_WEIGHTS.get(cand.reader, 1.0) if len(readers) > 1 else 1.0
         day = on_date.date() if on_date else None
         whole_valid = apply_grammar(cand.text, region, on_date=day).valid
-        for text, prefix_penalty, band in _expansions(cand.text):
+        banded = geometry is not None and geometry.band_end > 0
+        for text, prefix_penalty, band in _expansions(cand.text, banded):
             result = apply_grammar(text, region, on_date=day, band=band)
             if prefix_penalty and not result.valid:
                 continue
-            if len(text) < MIN_PLATE_CHARS and not _band_explains(band, result):
+            explained = _band_explains(band, result, geometry)
+            if (len(text) < MIN_PLATE_CHARS or band in _BAND_PREFIXES) and not explained:
                 continue
-            if prefix_penalty and whole_valid and not _band_explains(band, result):
+            if prefix_penalty and whole_valid and not explained:
                 # Strip a country code only when the whole string is not a plate and the rest is:
-                # "BB751BH" must not lose its first letter to Belgium's "B". Unless the band's
-                # own country has a format that the rest fits as read: DKL44 is German K L 44.
+                # "BB751BH" must not lose its first letter to Belgium's "B". Unless the patch
+                # shows a blue band and the band's own country has a format that the rest fits
+                # as read: DKL44 on a banded plate is German K L 44.
                 continue
             if prefix_penalty and not band:
                 stripped.add(result.text)
@@ -264,15 +272,20 @@ def candidate_features(
     return _whole_plate(out, band_foreign)
 
 
-def _band_explains(band: str, result: GrammarResult) -> bool:
-    """The band letters read in front name a foreign country whose own national format the rest
-    fits as read: the band is evidence, not a character of a British registration."""
+def _band_explains(band: str, result: GrammarResult, geometry: PlateGeometry | None) -> bool:
+    """The patch has a blue side band, and the band letters read in front name a foreign country
+    whose own national format the rest fits as read: the letters are the band's, not the first
+    character of a British registration. Without the band seen, a letter read in front stays a
+    character (US DLC512 is not German LC512)."""
     country = band_country(band)
     return (
-        country is not None
+        geometry is not None
+        and geometry.band_end > 0
+        and country is not None
         and country != "GB"
         and result.foreign
         and not result.corrected
+        and not (result.format or "").startswith(FOREIGN_BAND_FORMAT)
         and country_of_format(result.format) == country
     )
 
@@ -282,30 +295,32 @@ def _whole_plate(features: list[CandidateFeatures], band_foreign: set[str]) -> l
 
     - a text that another valid candidate extends by one character at an end, when that one fits a
       named format or covers measurably more of the plate (span or character count);
-    - a British reading of a whole read whose band letters name a foreign country that explains
-      the rest: a foreign plate is never a British one (the keeper look-up is British).
+    - a reading of a whole read whose band letters name a foreign country that explains the rest
+      (`_band_explains`): the letters are the band's, and a foreign plate is never a British one
+      (the keeper look-up is British).
     """
     by_text = {f.text: f for f in features}
 
     def gap(f: CandidateFeatures) -> float:
         return f.unexplained + f.count_short
 
+    superseded = {
+        f.text
+        for f in features
+        if f.text not in band_foreign and any(f.text.endswith(t) for t in band_foreign)
+    }
     out: list[CandidateFeatures] = []
     for f in features:
+        # A superseded British reading explains no more of the plate: its extra letter is the band's.
         longer = [
             by_text[t]
             for t in by_text
-            if _reads_more(t, f.text)
+            if t not in superseded
+            and _reads_more(t, f.text)
             and by_text[t].valid
             and (by_text[t].known or gap(by_text[t]) + _WHOLE_PLATE_MARGIN < gap(f))
         ]
-        superseded = (
-            bool(band_foreign)
-            and not f.foreign
-            and f.text not in band_foreign
-            and any(f.text.endswith(t) for t in band_foreign)
-        )
-        out.append(dataclasses.replace(f, truncated=bool(longer) or superseded))
+        out.append(dataclasses.replace(f, truncated=bool(longer) or f.text in superseded))
     return out
 
 

@@ -71,14 +71,19 @@ class PlateGeometry:
     x1: int
     x2: int
     char_height: float
+    # Column where a blue side band (EU stars, national letters) ends; 0 when the patch has none.
+    band_end: int = 0
 
     @property
     def extent(self) -> int:
         return max(1, self.x2 - self.x1)
 
 
-def plate_geometry(patch_shape: tuple[int, ...], boxes: Sequence[TextBox]) -> PlateGeometry | None:
-    """The line holding the tallest text box (the registration's characters), or None."""
+def plate_geometry(
+    patch_shape: tuple[int, ...], boxes: Sequence[TextBox], band_end: int = 0
+) -> PlateGeometry | None:
+    """The line holding the tallest text box (the registration's characters), or None;
+    `band_end` from `blue_band_end` of the patch."""
     if not boxes:
         return None
     lines = group_lines(boxes)
@@ -89,6 +94,7 @@ def plate_geometry(patch_shape: tuple[int, ...], boxes: Sequence[TextBox]) -> Pl
         x1=min(b.x1 for b in main),
         x2=max(b.x2 for b in main),
         char_height=float(np.median([b.height for b in main])),
+        band_end=band_end,
     )
 
 
