@@ -90,6 +90,9 @@ class CandidateFeatures:
     # short (a dropped character) and long (a glued word, a border read as I) sides; 0 when unknown.
     count_short: float = 0.0
     count_long: float = 0.0
+    # Share of the whole patch's width outside the read (its span, else the registration line):
+    # catches characters that the text-box finder missed too (AB2532 of AB2532QU).
+    patch_uncovered: float = 0.0
     stripped_word: bool = False  # a state name glued to the read was taken off
 
     def vector(self) -> list[float]:
@@ -104,6 +107,7 @@ class CandidateFeatures:
             self.unexplained,
             self.count_short,
             self.count_long,
+            self.patch_uncovered,
         ]
 
 
@@ -118,6 +122,7 @@ FEATURE_NAMES = (
     "unexplained",
     "count_short",
     "count_long",
+    "patch_uncovered",
 )
 # `truncated` is not an input: the whole-plate rule removes such candidates before the combiner.
 # A read that covers the plate this much better than a shorter one is the whole plate (shares of
@@ -241,6 +246,13 @@ def candidate_features(
         confidence = top[0].confidence - top[4]
         known = any(s[3] is not None for s in support)
         gaps = [g for s in support if (g := _unexplained(s[0].span, geometry)) is not None]
+        covers = [s[0].span[1] - s[0].span[0] for s in support if s[0].span is not None]
+        if covers:
+            patch_uncovered = max(0.0, 1.0 - max(covers))
+        elif geometry is not None:
+            patch_uncovered = max(0.0, 1.0 - geometry.extent / max(1, geometry.width))
+        else:
+            patch_uncovered = 0.0
         count = count_log_ratio(len(text), geometry, pitch)
         legacy = (
             confidence
@@ -266,6 +278,7 @@ def candidate_features(
                 unexplained=min(gaps) if gaps else 0.0,
                 count_short=max(0.0, -count),
                 count_long=max(0.0, count),
+                patch_uncovered=patch_uncovered,
                 stripped_word=text in stripped,
             )
         )
