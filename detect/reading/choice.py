@@ -159,6 +159,19 @@ def _unexplained(span: tuple[float, float] | None, geometry: PlateGeometry | Non
     return max(0.0, 1.0 - covered / geometry.extent)
 
 
+def _patch_uncovered(spans: Sequence[tuple[float, float] | None], geometry: PlateGeometry | None) -> float:
+    """Share of the patch's width right of any band that the best-covering read leaves out (the
+    registration line stands in for reads without character positions); 0 when unknown."""
+    if geometry is None:
+        return 0.0
+    left = geometry.band_end / max(1, geometry.width)
+    room = max(1e-6, 1.0 - left)
+    covers = [max(0.0, s[1] - max(s[0], left)) for s in spans if s is not None]
+    if not covers:
+        covers = [geometry.extent / max(1, geometry.width)]
+    return max(0.0, 1.0 - max(covers) / room)
+
+
 def count_log_ratio(length: int, geometry: PlateGeometry | None, pitch: float) -> float:
     """log(characters read / characters the registration line holds at `pitch` character widths
     per character height); 0 when the geometry or the pitch is unknown."""
@@ -246,13 +259,7 @@ def candidate_features(
         confidence = top[0].confidence - top[4]
         known = any(s[3] is not None for s in support)
         gaps = [g for s in support if (g := _unexplained(s[0].span, geometry)) is not None]
-        covers = [s[0].span[1] - s[0].span[0] for s in support if s[0].span is not None]
-        if covers:
-            patch_uncovered = max(0.0, 1.0 - max(covers))
-        elif geometry is not None:
-            patch_uncovered = max(0.0, 1.0 - geometry.extent / max(1, geometry.width))
-        else:
-            patch_uncovered = 0.0
+        patch_uncovered = _patch_uncovered([s[0].span for s in support], geometry)
         count = count_log_ratio(len(text), geometry, pitch)
         legacy = (
             confidence
@@ -303,6 +310,15 @@ def _band_explains(band: str, result: GrammarResult, geometry: PlateGeometry | N
     )
 
 
+def _measured_extension(longer: str, shorter: str) -> bool:
+    """The extra character may count on the plate's measured width: not a band's letter read in
+    front (the P of a band before RK248AH widens the read, not the registration)."""
+    return not (longer.endswith(shorter) and longer[0] in _BAND_LETTERS)
+
+
+_BAND_LETTERS = frozenset(code[0] for code in (*BAND_COUNTRIES, *_COUNTRY_PREFIXES))
+
+
 def _whole_plate(features: list[CandidateFeatures], band_foreign: set[str]) -> list[CandidateFeatures]:
     """Mark the candidates that the whole-plate rule puts out (`truncated`).
 
@@ -331,7 +347,10 @@ def _whole_plate(features: list[CandidateFeatures], band_foreign: set[str]) -> l
             if t not in superseded
             and _reads_more(t, f.text)
             and by_text[t].valid
-            and (by_text[t].known or gap(by_text[t]) + _WHOLE_PLATE_MARGIN < gap(f))
+            and (
+                by_text[t].known
+                or (_measured_extension(t, f.text) and gap(by_text[t]) + _WHOLE_PLATE_MARGIN < gap(f))
+            )
         ]
         out.append(dataclasses.replace(f, truncated=bool(longer) or f.text in superseded))
     return out

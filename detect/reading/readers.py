@@ -86,12 +86,14 @@ def plate_geometry(
     `band_end` from `blue_band_end` of the patch."""
     if not boxes:
         return None
-    lines = group_lines(boxes)
+    # The band's letters are not the registration's: boxes inside the band do not count.
+    outside = [b for b in boxes if b.x2 > band_end + (b.x2 - b.x1) // 2] or list(boxes)
+    lines = group_lines(outside)
     main = max(lines, key=lambda line: max(b.height for b in line))
     return PlateGeometry(
         width=int(patch_shape[1]),
         height=int(patch_shape[0]),
-        x1=min(b.x1 for b in main),
+        x1=max(band_end, min(b.x1 for b in main)),
         x2=max(b.x2 for b in main),
         char_height=float(np.median([b.height for b in main])),
         band_end=band_end,
