@@ -10,7 +10,7 @@ from typing import Any
 
 from detect.reading.choice import choose_text
 from detect.reading.combiner import default_combiner
-from offline.calibration import clopper_pearson_lower, wilson_interval
+from offline.calibration import clopper_pearson_lower, letter_grade_threshold, wilson_interval
 from offline.fit_combiner import REGION, candidates_of, geometry_of
 from offline.real_crops import load_dump, split
 
@@ -24,6 +24,7 @@ def score(path: Path, threshold: float) -> dict[str, Any]:
     table: dict[str, dict[str, Any]] = defaultdict(lambda: {"n": 0, "before": 0, "after": 0})
     accepted: dict[str, list[bool]] = {"before": [], "after": []}
     wrong: dict[str, list[str]] = {"before": [], "after": []}
+    pairs: list[tuple[float, bool]] = []  # the combiner's reads on the report half
     for row in rows:
         cands = candidates_of(row)
         geometry = geometry_of(row)
@@ -35,6 +36,8 @@ def score(path: Path, threshold: float) -> dict[str, Any]:
                 if name == "before":
                     table[key]["n"] += 1
                 table[key][name] += int(right)
+            if half == "report" and choice is not None and name == "after":
+                pairs.append((max(0.0, min(1.0, choice.confidence)), right))
             if half == "report" and choice is not None and choice.confidence >= threshold:
                 accepted[name].append(right)
                 if not right and len(wrong[name]) < _MAX_WRONG_SHOWN:
@@ -73,4 +76,18 @@ def score(path: Path, threshold: float) -> dict[str, Any]:
         )
         if wrong[name]:
             lines.append(f"  wrong at >= {threshold}: {', '.join(wrong[name])}")
+    if pairs:
+        target = letter_grade_threshold(pairs, total=report_n)
+        lines.append(
+            f"combiner, report half: lowest threshold observed at >= {100 * target.target_precision:.1f}%"
+            f" right: {target.empirical_threshold} (coverage {100 * target.empirical_coverage:.1f}%);"
+            f" demonstrated at 95% confidence: {target.threshold}"
+            f" (best one-sided lower bound {100 * target.best_lower_bound:.1f}%)"
+        )
+        grade["target"] = {
+            "empirical_threshold": target.empirical_threshold,
+            "empirical_coverage": target.empirical_coverage,
+            "demonstrated_threshold": target.threshold,
+            "best_lower_bound": target.best_lower_bound,
+        }
     return {"table": dict(table), "letter_grade": grade, "threshold": threshold, "lines": lines}
