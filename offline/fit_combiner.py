@@ -81,9 +81,31 @@ def design(rows: list[dict[str, Any]], pitch: float) -> tuple[np.ndarray, np.nda
     return np.asarray(xs, float).reshape(-1, len(FEATURE_NAMES)), np.asarray(ys, float)
 
 
-def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> tuple[np.ndarray, float]:
-    """Weights and bias minimising log-loss + l2/2 |w|^2 (bias unpenalised)."""
+# Signs the evidence can only have: a repair, an ambiguity or an unexplained part of the plate never
+# makes a read more likely right, support never less. Without them a few hundred crops let
+# correlated features trade signs (uncovered width weighed +1.4 beside the patch's -1.4), and an
+# ambiguity that the real crops rarely show (BA3020Z / BA302OZ) came out slightly positive.
+_NOT_NEGATIVE = frozenset({"confidence", "agreement", "valid", "known"})
+_NOT_POSITIVE = frozenset({"corrected", "ambiguous", "unexplained", "count_short", "patch_uncovered"})
+
+
+def _bounds(names: tuple[str, ...] | None, n: int) -> list[tuple[float | None, float | None]]:
+    out: list[tuple[float | None, float | None]] = []
+    for i in range(n):
+        name = names[i] if names is not None and i < len(names) else ""
+        out.append(
+            (0.0, None) if name in _NOT_NEGATIVE else (None, 0.0) if name in _NOT_POSITIVE else (None, None)
+        )
+    return out + [(None, None)]  # the bias
+
+
+def fit(
+    x: np.ndarray, y: np.ndarray, l2: float = 1.0, names: tuple[str, ...] | None = None
+) -> tuple[np.ndarray, float]:
+    """Weights and bias minimising log-loss + l2/2 |w|^2 (bias unpenalised); with `names`, the
+    weights keep the signs the evidence can have (`_NOT_NEGATIVE`, `_NOT_POSITIVE`)."""
     xb = np.hstack([x, np.ones((len(x), 1))])
+    bounds = _bounds(names, x.shape[1])
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
         z = xb @ theta
@@ -95,7 +117,7 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> tuple[np.ndarray, floa
         grad[:-1] += l2 * theta[:-1]
         return float(nll + reg), grad
 
-    result = minimize(loss, np.zeros(xb.shape[1]), jac=True, method="L-BFGS-B")
+    result = minimize(loss, np.zeros(xb.shape[1]), jac=True, method="L-BFGS-B", bounds=bounds)
     if not result.success:
         raise RuntimeError(f"combiner fit did not converge: {result.message}")
     return result.x[:-1], float(result.x[-1])
@@ -111,7 +133,7 @@ def fit_file(candidates: Path, out: Path, l2: float = 1.0, command: str = "") ->
     x, y = design(rows, pitch)
     if len(rows) < 50 or y.sum() < 10:
         sys.exit(f"too little data to fit: {len(rows)} crops, {int(y.sum())} right candidates")
-    weights, bias = fit(x, y, l2)
+    weights, bias = fit(x, y, l2, FEATURE_NAMES)
     sets = sorted({r["set"] for r in rows})
     payload = {
         "features": list(FEATURE_NAMES),
