@@ -98,6 +98,33 @@ def clopper_pearson_lower(
     return lo
 
 
+def wilson_interval(
+    correct: int, total: int, confidence_level: float = DEFAULT_CONFIDENCE_LEVEL
+) -> tuple[float, float]:
+    """Two-sided Wilson score interval on a success rate from `correct` of `total`."""
+    _check_probability("confidence_level", confidence_level)
+    if total <= 0 or not 0 <= correct <= total:
+        raise ValueError(f"need 0 <= correct <= total and total > 0, got correct={correct}, total={total}")
+    z = _normal_quantile(1.0 - (1.0 - confidence_level) / 2)
+    p = correct / total
+    denominator = 1.0 + z * z / total
+    centre = (p + z * z / (2 * total)) / denominator
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _normal_quantile(q: float) -> float:
+    """Standard normal quantile by bisection on erf (no scipy at runtime)."""
+    lo, hi = -10.0, 10.0
+    for _ in range(_BISECTION_STEPS):
+        mid = (lo + hi) / 2
+        if 0.5 * (1 + math.erf(mid / math.sqrt(2))) < q:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
 def needed_all_correct(target_precision: float, confidence_level: float = DEFAULT_CONFIDENCE_LEVEL) -> int:
     """Fewest reads, all correct, whose lower bound reaches `target_precision`."""
     _check_probability("target_precision", target_precision)

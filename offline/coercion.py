@@ -20,7 +20,7 @@ import numpy as np
 
 from detect.reading.choice import choose_text
 from detect.reading.country import is_uk_format
-from detect.reading.readers import TextCandidate
+from detect.reading.readers import PlateGeometry, TextCandidate
 from offline.synth.formats import EU_GENERATORS, OTHER_GENERATORS
 
 # A fixed reading date keeps the GB age-identifier rules, and so the figures, reproducible.
@@ -84,9 +84,17 @@ def real_crop_cases(root: Path) -> list[ForeignCase]:
     return out
 
 
+# A 520 x 110 plate patch whose blue side band ends at column 40: what the readers' patch
+# geometry says of a banded EU plate (`detect.reading.readers.plate_geometry`).
+BANDED = PlateGeometry(width=520, height=110, x1=45, x2=510, char_height=80.0, band_end=40)
+
+
 def run_case(case: ForeignCase, with_band: bool) -> CaseResult:
+    """One correct read through region gb; `with_band`: its band letters read in front, and the
+    band seen on the patch."""
     text = (case.band + case.text) if with_band else case.text
-    choice = choose_text([TextCandidate(text, 0.95, "rapidocr", "inner")], "gb", ON_DATE)
+    geometry = BANDED if with_band else None
+    choice = choose_text([TextCandidate(text, 0.95, "rapidocr", "inner")], "gb", ON_DATE, geometry=geometry)
     if choice is None:
         return CaseResult(case, with_band, None, None)
     return CaseResult(case, with_band, choice.text, choice.format)

@@ -13,6 +13,7 @@ so a plate photographed twice never sits in both halves.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import json
 import time
@@ -75,24 +76,57 @@ def split(label: str) -> str:
     return "fit" if hashlib.sha256(label.encode()).digest()[0] % 2 == 0 else "report"
 
 
+def dump_files(out: Path) -> list[Path]:
+    """The dump and its shards (`<stem>.shard<i>.jsonl`, written by parallel `dump` workers)."""
+    shards = sorted(out.parent.glob(f"{out.stem}.shard*.jsonl"))
+    return ([out] if out.is_file() else []) + shards
+
+
+def load_dump(out: Path) -> list[dict[str, Any]]:
+    """Every complete row of the dump and its shards, each crop once."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for path in dump_files(out):
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    row = json.loads(line)
+                except ValueError:
+                    continue  # a line cut off by a kill: that crop is read again
+                rows.setdefault((row["set"], row["file"]), row)
+    return list(rows.values())
+
+
 def dump(
     recogniser: Any,
     root: Path,
     out: Path,
+    shard: tuple[int, int] = (0, 1),
     per_set: int | None = None,
     counts: dict[str, int] | None = None,
     skip_trained: bool = False,
 ) -> int:
-    """Read every crop with `recogniser.read_candidates` and write the JSON lines; returns the count."""
-    n = 0
+    """Read every crop not yet in the dump with `recogniser.read_patch` and append its JSON line;
+    returns the number of crops this call read. `shard` (i, n): read only every n-th crop from
+    the i-th, into `<stem>.shard<i>.jsonl` when n > 1, so n workers can share the work.
+    `per_set`, `counts` and `skip_trained` choose a fixed subsample (see `crops`)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8") as fh:
-        for crop in crops(root, per_set, counts, skip_trained):
+    done = {(r["set"], r["file"]) for r in load_dump(out)}
+    index, count = shard
+    target = out if count == 1 else out.with_name(f"{out.stem}.shard{index}.jsonl")
+    n = 0
+    if target.is_file():
+        # Keep only complete lines, so appending after a kill leaves no broken row behind.
+        text = target.read_text(encoding="utf-8")
+        target.write_text("".join(ln for ln in text.splitlines(keepends=True) if ln.endswith("\n")), "utf-8")
+    with target.open("a", encoding="utf-8") as fh:
+        for i, crop in enumerate(crops(root, per_set, counts, skip_trained)):
+            if i % count != index or (crop.set_name, crop.file) in done:
+                continue
             image = cv2.imread(str(crop.path), cv2.IMREAD_COLOR)
             if image is None:
                 continue
             t0 = time.perf_counter()
-            candidates = recogniser.read_candidates(image)
+            candidates, geometry = recogniser.read_patch(image)
             seconds = time.perf_counter() - t0
             row = {
                 "set": crop.set_name,
@@ -100,7 +134,8 @@ def dump(
                 "label": crop.label,
                 "width": int(image.shape[1]),
                 "height": int(image.shape[0]),
-                "candidates": [[c.text, c.confidence, c.reader, c.variant] for c in candidates],
+                "geometry": None if geometry is None else dataclasses.asdict(geometry),
+                "candidates": [[c.text, c.confidence, c.reader, c.variant, c.span] for c in candidates],
                 "seconds": round(seconds, 4),
             }
             fh.write(json.dumps(row) + "\n")
@@ -137,7 +172,7 @@ def reread(reader: Any, root: Path, source: Path, out: Path, repeat: int = 3) ->
                 kept = [c for c in row["candidates"] if c[2] != reader.name]
                 row = {
                     **row,
-                    "candidates": kept + [[c.text, c.confidence, c.reader, c.variant] for c in fresh],
+                    "candidates": kept + [[c.text, c.confidence, c.reader, c.variant, c.span] for c in fresh],
                     "reader_seconds": round(min(times), 5),
                 }
                 reread_rows += 1

@@ -136,3 +136,14 @@ def test_bench_plot_writes_a_png_and_reads_eval_json(tmp_path: Path) -> None:
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
     with pytest.raises(ValueError, match="no report with readers"):
         bench.load_reports([source], "rapidocr")
+
+
+def test_wilson_interval_matches_the_textbook_value() -> None:
+    from offline.calibration import wilson_interval
+
+    low, high = wilson_interval(95, 100)
+    assert abs(low - 0.8882) < 5e-4 and abs(high - 0.9785) < 5e-4
+    # All right: the interval still leaves room below 100 %; 600 of 600 clears 99.3 %.
+    assert wilson_interval(600, 600)[0] > 0.993 and wilson_interval(600, 600)[1] == 1.0
+    with pytest.raises(ValueError):
+        wilson_interval(1, 0)

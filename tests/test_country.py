@@ -11,7 +11,7 @@ from detect.reading.choice import choose_text
 from detect.reading.country import country_of_format, foreign_formats_of, is_foreign_format, is_uk_format
 from detect.reading.grammar import apply_grammar
 from detect.reading.readers import TextCandidate
-from offline.coercion import clip_cases, run, summarise, synthetic_cases
+from offline.coercion import BANDED, clip_cases, run, summarise, synthetic_cases
 
 ON = date(2026, 11, 1)
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -79,3 +79,45 @@ def test_synthetic_foreign_plates_without_band_are_rarely_made_british() -> None
 def test_clip_labels_are_never_made_british() -> None:
     summary = summarise(run(clip_cases(CLIPS)))
     assert summary["all"]["reads"] >= 7 and summary["all"]["made_uk"] == 0
+
+
+@pytest.mark.parametrize(("read", "plate"), [("DKL44", "KL44"), ("DHM63", "HM63"), ("DVZ8", "VZ8")])
+def test_a_german_band_letter_read_in_front_stays_german(read: str, plate: str) -> None:
+    # DKL44 is also a British dateless mark as read; the D of a band seen on the patch says otherwise.
+    choice = choose_text([TextCandidate(read, 0.95, "rapidocr", "inner")], "gb", NOW, geometry=BANDED)
+    assert choice is not None and choice.text == plate
+    assert country_of_format(choice.format) == "DE" and not is_uk_format(choice.format)
+    # No band on the patch: the letter is the registration's (a US DLC512 is not German LC512).
+    plain = choose_text([TextCandidate(read, 0.95, "rapidocr", "inner")], "gb", NOW)
+    assert plain is not None and plain.text == read
+
+
+def test_a_band_seen_lets_any_eu_band_letters_go_only_when_its_country_explains_the_rest() -> None:
+    # Spain's E and Italy's I are not in the always-tried list; a Portuguese P explains nothing.
+    for read, plate in (("E1234BCD", "1234BCD"), ("IAB123CD", "AB123CD")):
+        choice = choose_text([TextCandidate(read, 0.95, "rapidocr", "inner")], "gb", NOW, geometry=BANDED)
+        assert choice is not None and choice.text == plate, read
+    choice = choose_text([TextCandidate("PLWA1234K", 0.95, "rapidocr", "inner")], "gb", NOW, geometry=BANDED)
+    assert choice is not None and choice.text == "WA1234K"
+
+
+def test_polish_series_are_kept_as_read() -> None:
+    for read in ("WA1234K", "KR123AB", "PO5AB12", "WPR12AB", "GD1A234"):
+        result = apply_grammar(read, "gb", ON)
+        assert result.text == read and result.foreign and not result.corrected, read
+        assert any(f.startswith("pl_") for f in (result.format or "").split("+")), read
+    # With the PL band read in front, the country is known.
+    assert apply_grammar("WA1234K", "gb", ON, band="PL").country == "PL"
+
+
+def test_real_foreign_labels_are_never_made_british(shared_dir: Path) -> None:
+    # Every Argentinian crop label of shared/data/real_crops, and the foreign clip plates.
+    from offline.coercion import real_crop_cases
+
+    cases = [
+        c for c in real_crop_cases(shared_dir / "data" / "real_crops") if c.source.endswith("ar_cnn_ocr_lp")
+    ]
+    cases += clip_cases(shared_dir / "data" / "plate_clips" / "labels.csv")
+    summary = summarise(run(cases))
+    assert summary["all"]["reads"] >= 150
+    assert summary["all"]["made_uk"] == 0

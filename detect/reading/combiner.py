@@ -1,8 +1,10 @@
 """The candidate combiner: a logistic model over measured candidate features, fitted on data.
 
 p(right) = sigmoid(bias + sum(w_i x_i)) over `detect.reading.choice.CandidateFeatures.vector()`:
-per-character confidence, reader agreement, grammar fit, format, repair, ambiguity and country
-evidence (candidates failing the whole-plate rule never reach it). The weights are not hand-set:
+per-character confidence, reader agreement, grammar fit, format, repair, ambiguity, country
+evidence, and how much of the plate's registration line the read explains (uncovered width from
+character positions, character count against the line's width) (candidates failing the
+whole-plate rule never reach it). The weights are not hand-set:
 `offline/fit_combiner.py` fits them by L2-regularised logistic regression on the "fit" half of
 real crops and writes `combiner.json` beside this module with the command that produced it; the
 probability is then calibrated by construction (log-loss) and checked on the other half
@@ -28,6 +30,9 @@ class Combiner:
     features: tuple[str, ...]
     weights: tuple[float, ...]
     bias: float
+    # Character width per character height on the fit half's right reads (median), which the
+    # character-count features compare a read against; 0: unknown, those features read 0.
+    char_pitch: float = 0.0
 
     def probability(self, x: list[float]) -> float:
         if len(x) != len(self.weights):
@@ -47,11 +52,12 @@ def load_combiner(path: Path, expected: tuple[str, ...]) -> Combiner:
         features = tuple(str(f) for f in data["features"])
         weights = tuple(float(w) for w in data["weights"])
         bias = float(data["bias"])
+        pitch = float(data.get("char_pitch", 0.0))
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise CombinerFileError(f"combiner weights {path} unreadable: {e}") from None
     if features != expected or len(weights) != len(features):
         raise CombinerFileError(f"combiner weights {path} are for features {features}, not {expected}")
-    return Combiner(features, weights, bias)
+    return Combiner(features, weights, bias, pitch)
 
 
 @lru_cache(maxsize=1)

@@ -97,9 +97,19 @@ _OTHER = (
     NationalFormat("id", "L[1-9]D{0,3}L{1,3}", repair_target=False),
     NationalFormat("id_2", "L{2}[1-9](D{2,3})?L{1,3}", repair_target=False),
 )
+# Poland's series (a 2- or 3-letter district, then a mix the law lists; LL DDDDD is region any's
+# `pl_no`). A UK current read with one letter misread as a digit can fit the 2-letter forms (AB12
+# 8DE): it is then kept as read and stored as foreign, a missed read rather than a coerced one.
+_POLISH = (
+    NationalFormat("pl_2", "L{2}(D{4}L|D{3}L{2}|[1-9]LD{3}|[1-9]L{2}D{2})", repair_target=False),
+    NationalFormat(
+        "pl_3", "L{3}(LD{3}|D{2}L{2}|[1-9]LD{2}|D{2}LD|[1-9]L{2}D|L{2}D{2}|D{3}L|D{4,5})", repair_target=False
+    ),
+)
 FOREIGN_FORMATS: tuple[NationalFormat, ...] = (
     *(f for f in NATIONAL_FORMATS if not f.name.startswith("gb_")),
     *_DUTCH,
+    *_POLISH,
     *_OTHER,
 )
 # Format name -> the one country that issues it (None: several countries share the layout).
@@ -116,6 +126,8 @@ _FORMAT_COUNTRY: dict[str, str | None] = {
     "br": "BR",
     "br_mercosul": None,
     **{f.name: "NL" for f in _DUTCH},
+    "pl_2": "PL",
+    "pl_3": "PL",
     "us_dlllddd": "US",
     "us_dddlll": "US",
     "us_ar_lllddd": None,

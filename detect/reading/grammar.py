@@ -171,6 +171,12 @@ def _foreign(raw: str, band: str | None) -> GrammarResult | None:
 
 @lru_cache(maxsize=8192)
 def _apply_gb(raw: str, on: date, band: str | None = None) -> GrammarResult:
+    country = band_country(band)
+    if country is not None and country != "GB":
+        # The band is the strongest evidence there is: a German K L 44 is not the British KL 44.
+        foreign = _foreign(raw, band)
+        if foreign is not None:
+            return foreign
     readings = gb_readings(raw, on, MAX_CORRECTIONS)
     own = next((r for r in readings if r.text == raw), None)
     if own is not None:

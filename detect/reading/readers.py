@@ -45,6 +45,59 @@ class TextCandidate:
     confidence: float  # 0..1, the weakest character's probability where the reader reports them
     reader: str  # reader name, e.g. "easyocr" or "rapidocr"
     variant: str = ""  # which preprocessing/decoding produced it, for audit and tuning
+    # Where the read's characters lie across the patch, as fractions of its width (first
+    # character's left edge, last one's right edge), when the reader reports character positions.
+    span: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LineRead:
+    """One text line recognised: its characters, the weakest one's probability, and where the
+    characters lie in the line (pixels from its left edge) when the recogniser knows."""
+
+    text: str
+    confidence: float
+    span: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlateGeometry:
+    """What the text boxes say about the plate's registration line: its horizontal extent and
+    character height in patch pixels. A read whose character count or span does not fit it leaves
+    part of the plate unexplained (`detect.reading.choice`)."""
+
+    width: int
+    height: int
+    x1: int
+    x2: int
+    char_height: float
+    # Column where a blue side band (EU stars, national letters) ends; 0 when the patch has none.
+    band_end: int = 0
+
+    @property
+    def extent(self) -> int:
+        return max(1, self.x2 - self.x1)
+
+
+def plate_geometry(
+    patch_shape: tuple[int, ...], boxes: Sequence[TextBox], band_end: int = 0
+) -> PlateGeometry | None:
+    """The line holding the tallest text box (the registration's characters), or None;
+    `band_end` from `blue_band_end` of the patch."""
+    if not boxes:
+        return None
+    # The band's letters are not the registration's: boxes inside the band do not count.
+    outside = [b for b in boxes if b.x2 > band_end + (b.x2 - b.x1) // 2] or list(boxes)
+    lines = group_lines(outside)
+    main = max(lines, key=lambda line: max(b.height for b in line))
+    return PlateGeometry(
+        width=int(patch_shape[1]),
+        height=int(patch_shape[0]),
+        x1=max(band_end, min(b.x1 for b in main)),
+        x2=max(b.x2 for b in main),
+        char_height=float(np.median([b.height for b in main])),
+        band_end=band_end,
+    )
 
 
 @runtime_checkable
@@ -90,12 +143,19 @@ def blue_band_end(crop: Image) -> int:
     return end
 
 
-def inner_plate(crop: Image) -> Image:
-    """The crop without its blue side band and a thin outer frame (where borders read as I, L, E)."""
+def inner_plate_left(crop: Image) -> tuple[Image, int]:
+    """The crop without its blue side band and a thin outer frame (where borders read as I, L, E),
+    and the column of the crop where it starts."""
     h, w = crop.shape[:2]
     dx, dy = int(round(w * 0.02)), int(round(h * 0.08))
     inner = crop[dy : max(dy + 1, h - dy), dx : max(dx + 1, w - dx)]
-    return np.ascontiguousarray(inner[:, blue_band_end(inner) :])
+    band = blue_band_end(inner)
+    return np.ascontiguousarray(inner[:, band:]), dx + band
+
+
+def inner_plate(crop: Image) -> Image:
+    """`inner_plate_left` without the offset."""
+    return inner_plate_left(crop)[0]
 
 
 def group_lines(boxes: Sequence[TextBox]) -> list[list[TextBox]]:
@@ -179,29 +239,59 @@ def _box_crop(crop: Image, box: TextBox) -> Image:
     return np.ascontiguousarray(crop[box.y1 : box.y2, box.x1 : box.x2])
 
 
+def _span_fraction(width: int, left: int, line: LineRead, line_width: int) -> tuple[float, float] | None:
+    if line.span is None or width <= 0:
+        return None
+    return ((left + line.span[0]) / width, min(left + line.span[1], left + line_width) / width)
+
+
 def _line_candidates(
     crop: Image,
     boxes: Sequence[TextBox],
     recognise: _LineRecogniser,
     reader: str,
 ) -> list[TextCandidate]:
-    """Recognise each text box, join boxes left to right and lines top to bottom."""
-    texts: list[str] = []
-    confidences: list[float] = []
+    """Recognise each text box, join boxes left to right and lines top to bottom.
+
+    A box that reads as a state name or slogan (`detect.reading.plate_words`) is dropped rather
+    than glued to the registration. When more than one line remains, the line of the tallest box
+    is also proposed alone ("main_line"): US plates print county names and slogans in rows of
+    their own, which the choice can then leave out.
+    """
+    from detect.reading.plate_words import is_plate_word
+
+    width = int(crop.shape[1])
+    kept: list[list[tuple[TextBox, LineRead]]] = []
     for line in group_lines(boxes):
-        for box in line:
-            text, conf = recognise(_box_crop(crop, box))
-            if text:
-                texts.append(text)
-                confidences.append(conf)
-    joined = "".join(texts)
-    if not joined:
+        reads = [(box, recognise(_box_crop(crop, box))) for box in line]
+        reads = [(b, r) for b, r in reads if r.text and not is_plate_word(r.text)]
+        if reads:
+            kept.append(reads)
+    if not kept:
         return []
-    return [TextCandidate(joined, float(min(confidences)), reader, "text_boxes")]
+
+    def joined(rows: list[list[tuple[TextBox, LineRead]]], variant: str) -> TextCandidate:
+        flat = [pair for row in rows for pair in row]
+        span: tuple[float, float] | None = None
+        if len(rows) == 1:
+            first, last = flat[0], flat[-1]
+            start = _span_fraction(width, first[0].x1, first[1], first[0].x2 - first[0].x1)
+            end = _span_fraction(width, last[0].x1, last[1], last[0].x2 - last[0].x1)
+            if start is not None and end is not None:
+                span = (start[0], end[1])
+        return TextCandidate(
+            "".join(r.text for _, r in flat), float(min(r.confidence for _, r in flat)), reader, variant, span
+        )
+
+    out = [joined(kept, "text_boxes")]
+    if len(kept) > 1:
+        main = max(kept, key=lambda row: max(b.height for b, _ in row))
+        out.append(joined([main], "main_line"))
+    return out
 
 
 class _LineRecogniser(Protocol):
-    def __call__(self, line: Image) -> tuple[str, float]: ...
+    def __call__(self, line: Image) -> LineRead: ...
 
 
 class EasyOCRReader:
@@ -233,11 +323,15 @@ class EasyOCRReader:
         _, text, conf = result[0]
         return plate_chars(str(text).upper()), float(conf)
 
+    def _recognise_line(self, line: Image) -> LineRead:
+        text, conf = self._recognise(line)
+        return LineRead(text, conf)
+
     def read(self, crop: Image, boxes: Sequence[TextBox] | None = None) -> list[TextCandidate]:
         if crop.shape[0] < 6 or crop.shape[1] < 12:
             return []
         found = self.text_boxes.find(crop) if boxes is None else boxes
-        out = _line_candidates(crop, found, self._recognise, self.name)
+        out = _line_candidates(crop, found, self._recognise_line, self.name)
         inner = inner_plate(crop)
         if single_line(found) and inner.shape[0] >= 6 and inner.shape[1] >= 12:
             for decoder in ("greedy", "beamsearch"):
@@ -283,24 +377,42 @@ class RapidOCRReader:
 
     def recognise(self, line: Image) -> tuple[str, float]:
         """One text line -> (plate characters, weakest kept character's probability)."""
+        read = self.recognise_line(line)
+        return read.text, read.confidence
+
+    def recognise_line(self, line: Image) -> LineRead:
+        """One text line read, with where its first and last plate characters lie: CTC emits each
+        character at a time step, and the steps tile the resized line left to right."""
         h, w = line.shape[:2]
         if h < 2 or w < 2:
-            return "", 0.0
+            return LineRead("", 0.0)
         width = int(np.ceil(48 * w / h))
         resized = cv2.resize(line, (width, 48), interpolation=cv2.INTER_LINEAR).astype(np.float32)
-        batch = np.zeros((1, 3, 48, max(320, width)), np.float32)
+        padded = max(320, width)
+        batch = np.zeros((1, 3, 48, padded), np.float32)
         batch[0, :, :, :width] = (resized.transpose(2, 0, 1) / 255.0 - 0.5) / 0.5
         probs = self._session.run(None, {self._input: batch})[0][0]
         best = probs.argmax(axis=1)
+        step = padded / len(best) * w / width  # line pixels per time step
         text: list[str] = []
         kept: list[float] = []
+        steps: list[int] = []
         previous = -1
-        for index, p in zip(best.tolist(), probs.max(axis=1).tolist(), strict=True):
+        for t, (index, p) in enumerate(zip(best.tolist(), probs.max(axis=1).tolist(), strict=True)):
             if index != previous and index != 0 and self._plate_char[index]:
                 text.append(self._chars[index])
                 kept.append(float(p))
+                steps.append(t)
             previous = index
-        return "".join(text), (min(kept) if kept else 0.0)
+        if not text:
+            return LineRead("", 0.0)
+        # A character's step marks its middle: pad the first and last by half a character pitch.
+        pitch = (steps[-1] - steps[0]) / (len(steps) - 1) if len(steps) > 1 else 2.0
+        span = (
+            max(0.0, (steps[0] + 0.5 - pitch / 2) * step),
+            min(float(w), (steps[-1] + 0.5 + pitch / 2) * step),
+        )
+        return LineRead("".join(text), min(kept), span)
 
     def read(self, crop: Image, boxes: Sequence[TextBox] | None = None) -> list[TextCandidate]:
         if crop.shape[0] < 6 or crop.shape[1] < 12:
@@ -309,10 +421,11 @@ class RapidOCRReader:
         if boxes is None and self.text_boxes is not None:
             boxes = self.text_boxes.find(crop)
         if boxes:
-            out += _line_candidates(crop, boxes, self.recognise, self.name)
-        inner = inner_plate(crop)
+            out += _line_candidates(crop, boxes, self.recognise_line, self.name)
+        inner, left = inner_plate_left(crop)
         if single_line(boxes or []) and inner.shape[0] >= 6 and inner.shape[1] >= 12:
-            text, conf = self.recognise(inner)
-            if text:
-                out.append(TextCandidate(text, conf, self.name, "inner"))
+            read = self.recognise_line(inner)
+            if read.text:
+                span = _span_fraction(int(crop.shape[1]), left, read, int(inner.shape[1]))
+                out.append(TextCandidate(read.text, read.confidence, self.name, "inner", span))
         return out

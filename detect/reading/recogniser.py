@@ -17,10 +17,13 @@ from detect.reading.localise import PlateBox, PlateDetector, rectify_plate
 from detect.reading.quality import plate_quality
 from detect.reading.readers import (
     EasyOCRReader,
+    PlateGeometry,
     PlateTextReader,
     RapidOCRReader,
     TextBox,
     TextCandidate,
+    blue_band_end,
+    plate_geometry,
     single_line,
 )
 from detect.records import BoxXYXY, PlateRead
@@ -119,6 +122,10 @@ class PlateRecogniser:
         return self._vehicles
 
     def read_candidates(self, patch: Image) -> list[TextCandidate]:
+        return self.read_patch(patch)[0]
+
+    def read_patch(self, patch: Image) -> tuple[list[TextCandidate], PlateGeometry | None]:
+        """Every reader's candidates for a plate patch, and the geometry of its text boxes."""
         t0 = time.perf_counter()
         boxes: list[TextBox] = self._text_boxes.find(patch)
         self.seconds.text_boxes += time.perf_counter() - t0
@@ -133,7 +140,7 @@ class PlateRecogniser:
                 # read it row by row instead.
                 out += reader.read(patch)
             self.seconds.ocr[reader.name] = self.seconds.ocr.get(reader.name, 0.0) + time.perf_counter() - t0
-        return out
+        return out, plate_geometry(patch.shape, boxes, blue_band_end(patch))
 
     def read_plate(self, image: Image, plate_box: BoxXYXY, timestamp: datetime) -> PlateObservation | None:
         """Read a plate whose box in `image` is already known; None when nothing legible."""
@@ -144,8 +151,8 @@ class PlateRecogniser:
             return None
         finally:
             self.seconds.rectify += time.perf_counter() - t0
-        candidates = self.read_candidates(patch)
-        choice = choose_text(candidates, self.detection.region, timestamp)
+        candidates, geometry = self.read_patch(patch)
+        choice = choose_text(candidates, self.detection.region, timestamp, geometry=geometry)
         if choice is None:
             return None
         read = PlateRead(
