@@ -53,7 +53,7 @@ def test_reread_with_the_same_weights_reproduces_the_dump(tmp_path: Path) -> Non
     with source.open("w", encoding="utf-8") as fh:
         for i, crop in enumerate(chosen):
             image = cv2.imread(str(crop.path), cv2.IMREAD_COLOR)
-            ours = [[c.text, c.confidence, c.reader, c.variant] for c in reader.read(image)]
+            ours = [[c.text, c.confidence, c.reader, c.variant, c.span] for c in reader.read(image)]
             other = [["OTHER1", 0.5, "rapidocr", "box"]]
             # the last row stands for a two-line crop: the pipeline never gave it to our reader
             cands = other if i == len(chosen) - 1 else other + ours
