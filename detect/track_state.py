@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from detect.kinematics import MotionSample
+from detect.reading.grammar import normalise
 from detect.records import PlateRead, VehicleClass, VehicleDetection
 from ingest.frames import Image
 
@@ -34,6 +35,10 @@ class TrackState:
     last_read_frame_no: int = -(10**9)
     largest_read_height: float = 0.0
     reading_done: bool = False
+    # How often each text was read (normalised, before any grammar): `settled_text` is the first
+    # one read `settle_reads` times. Bounded: at most one entry per read attempt.
+    text_counts: Counter[str] = field(default_factory=Counter)
+    settled_text: str | None = None
     plate_crop: Image | None = None
     plate_crop_confidence: float = -1.0
     vehicle_image: Image | None = None
@@ -58,7 +63,14 @@ class TrackState:
     def vehicle_class(self) -> VehicleClass:
         return self.class_votes.most_common(1)[0][0] if self.class_votes else VehicleClass.CAR
 
-    def add_read(self, read: PlateRead, crop: Image, cap: int) -> None:
+    def add_read(self, read: PlateRead, crop: Image, cap: int, settle_reads: int = 0) -> None:
+        """Keep `read` (the `cap` best are kept); `settle_reads` > 0: that many reads of one text
+        settle the track's plate (`settled_text`)."""
+        text = normalise(read.text)
+        if text:
+            self.text_counts[text] += 1
+            if settle_reads and self.settled_text is None and self.text_counts[text] >= settle_reads:
+                self.settled_text = text
         if len(self.reads) < cap:
             self.reads.append(read)
         elif read_weight(read) > min(read_weight(r) for r in self.reads):

@@ -139,6 +139,15 @@ class Detection(StrictModel):
     # nonsense reads at 30 px).
     min_plate_width_px: int = Field(60, ge=0, description="Narrower plate boxes are not read")
     max_reads_per_track: int = Field(12, ge=1, le=200, description="OCR attempts kept per track")
+    # A plate read the same this many times is settled whatever its grammar (a French plate under
+    # the gb grammar never reaches letter grade and was read up to max_reads_per_track): the track
+    # is then read again only when the vehicle has come closer (issue 13 item 2).
+    settle_reads: int = Field(
+        3,
+        ge=0,
+        le=200,
+        description="Reads agreeing on one text that end a track's reading unless it grows (0: off)",
+    )
     region: Literal["gb", "any"] = "gb"
     letter_grade_confidence: float = Field(
         0.9, gt=0, le=1, description="Consensus confidence a read needs before it can lead to a letter"
@@ -154,6 +163,17 @@ class Detection(StrictModel):
         pattern=r"^(auto|cpu|cuda(:\d+)?)$",
         description="Inference device for batched detection: auto, cpu, cuda or cuda:N",
     )
+
+    @model_validator(mode="after")
+    def _settle_reads_fit(self) -> Detection:
+        if self.settle_reads == 1:
+            raise ValueError("settle_reads 1 would stop at the first read: use 0 (off) or 2 and more")
+        if self.settle_reads > self.max_reads_per_track:
+            raise ValueError(
+                f"settle_reads {self.settle_reads} exceeds max_reads_per_track {self.max_reads_per_track}:"
+                " the track would stop reading before its reads could agree"
+            )
+        return self
 
 
 class SlowRule(StrictModel):

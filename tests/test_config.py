@@ -161,3 +161,18 @@ def test_unreadable_and_invalid_yaml(tmp_path: Path) -> None:
     broken.write_text("site: [unclosed\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(broken)
+
+
+def test_settle_reads_must_be_off_or_fit_the_read_budget() -> None:
+    data = example()
+    data.setdefault("detection", {})["settle_reads"] = 1
+    assert problems_of(data) == [
+        "detection: settle_reads 1 would stop at the first read: use 0 (off) or 2 and more"
+    ]
+    data["detection"].update(settle_reads=5, max_reads_per_track=4)
+    assert problems_of(data) == [
+        "detection: settle_reads 5 exceeds max_reads_per_track 4: the track would stop reading"
+        " before its reads could agree"
+    ]
+    data["detection"]["settle_reads"] = 0
+    assert parse_config(data, "test.yaml").detection.settle_reads == 0
