@@ -81,7 +81,9 @@ def test_format_names_follow_the_table() -> None:
 # `any` may change: zero for every layout in the table, and measured ceilings for those outside it
 # (a correct foreign read that happens to sit one swap from a known format). If a ceiling is hit,
 # the table has started to corrupt correct reads of plates it does not know.
-_OUTSIDE_THE_TABLE_CEILING = {"eu_pl": 0.02, "us": 0.05}
+# Indonesia (`id_plate`, measured 2.05 % at seed 7): short region-digits-letters plates such as
+# L 20 NT sit one 0->O swap from a British prefix plate; `gb` keeps them foreign (detect.reading.country).
+_OUTSIDE_THE_TABLE_CEILING = {"eu_pl": 0.02, "us": 0.05, "id_plate": 0.025}
 
 
 @pytest.mark.parametrize("layout", sorted(ALL_GENERATORS))
