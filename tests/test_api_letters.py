@@ -33,8 +33,10 @@ def pdf_text(data: bytes) -> str:
     """The text drawn on the pages: fpdf2 deflates content streams and writes `(text) Tj` operators."""
     out = []
     for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        # A stream whose compressed bytes end in 0x0D loses that byte to the `\r?` above (the
+        # checksum's last byte): a decompressor object still returns all of the text.
         try:
-            out.append(zlib.decompress(stream).decode("latin-1"))
+            out.append(zlib.decompressobj().decompress(stream).decode("latin-1"))
         except zlib.error:
             out.append(stream.decode("latin-1"))
     return " ".join("".join(re.findall(r"\((.*?)\)\s*Tj", s)) for s in out)
