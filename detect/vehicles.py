@@ -53,22 +53,7 @@ class VehicleDetector:
             classes=sorted(COCO_VEHICLE_CLASSES),
             verbose=False,
         )[0]
-        boxes = result.boxes
-        if boxes is None or len(boxes) == 0:
-            return []
-        xyxy = boxes.xyxy.cpu().numpy().tolist()
-        classes = boxes.cls.cpu().numpy().astype(int).tolist()
-        confs = boxes.conf.cpu().numpy().tolist()
-        found = [
-            VehicleDetection(
-                box=(float(b[0]), float(b[1]), float(b[2]), float(b[3])),
-                vehicle_class=COCO_VEHICLE_CLASSES[c],
-                confidence=float(p),
-            )
-            for b, c, p in zip(xyxy, classes, confs, strict=True)
-            if c in COCO_VEHICLE_CLASSES
-        ]
-        return sorted(found, key=lambda d: d.confidence, reverse=True)
+        return _vehicles(result)
 
     def detect_batch(
         self, images: Sequence[Image], device: InferenceDevice | None = None
@@ -84,22 +69,24 @@ class VehicleDetector:
             imgsz=self._imgsz,
             classes=sorted(COCO_VEHICLE_CLASSES),
         )
-        out: list[list[VehicleDetection]] = []
-        for result in results:
-            boxes = result.boxes
-            found: list[VehicleDetection] = []
-            if boxes is not None and len(boxes) > 0:
-                xyxy = boxes.xyxy.cpu().numpy().tolist()
-                classes = boxes.cls.cpu().numpy().astype(int).tolist()
-                confs = boxes.conf.cpu().numpy().tolist()
-                found = [
-                    VehicleDetection(
-                        box=(float(b[0]), float(b[1]), float(b[2]), float(b[3])),
-                        vehicle_class=COCO_VEHICLE_CLASSES[c],
-                        confidence=float(p),
-                    )
-                    for b, c, p in zip(xyxy, classes, confs, strict=True)
-                    if c in COCO_VEHICLE_CLASSES
-                ]
-            out.append(sorted(found, key=lambda d: d.confidence, reverse=True))
-        return out
+        return [_vehicles(result) for result in results]
+
+
+def _vehicles(result: Any) -> list[VehicleDetection]:
+    """One Ultralytics result as vehicle detections, most confident first."""
+    boxes = result.boxes
+    if boxes is None or len(boxes) == 0:
+        return []
+    xyxy = boxes.xyxy.cpu().numpy().tolist()
+    classes = boxes.cls.cpu().numpy().astype(int).tolist()
+    confs = boxes.conf.cpu().numpy().tolist()
+    found = [
+        VehicleDetection(
+            box=(float(b[0]), float(b[1]), float(b[2]), float(b[3])),
+            vehicle_class=COCO_VEHICLE_CLASSES[c],
+            confidence=float(p),
+        )
+        for b, c, p in zip(xyxy, classes, confs, strict=True)
+        if c in COCO_VEHICLE_CLASSES
+    ]
+    return sorted(found, key=lambda d: d.confidence, reverse=True)
