@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 import cv2
 import numpy as np
@@ -35,6 +35,7 @@ _DETECT_HEIGHT_PX = 96
 # CRAFT merges neighbouring character boxes closer than this fraction of their height into one
 # text box (0.1 and 0.3 measured the same on openalpr_eu).
 _CRAFT_WIDTH_THS = 0.3
+TextDetectorBackend = Literal["torch", "openvino"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,11 +217,15 @@ def _bounds(poly: Sequence[Sequence[float]]) -> tuple[float, float, float, float
     return (min(xs), max(xs), min(ys), max(ys))
 
 
-def load_easyocr(model_dir: Path) -> object:
-    """EasyOCR English reader from local weights only (never downloads), CPU."""
+def load_easyocr(model_dir: Path, text_detector: TextDetectorBackend = "torch", threads: int = 0) -> object:
+    """EasyOCR English reader from local weights only (never downloads), CPU.
+
+    `text_detector="openvino"` runs its CRAFT text detector on OpenVINO (same network and weights,
+    about three times faster on a CPU: `detect.reading.text_detector_openvino`); `threads` caps
+    OpenVINO's threads for it (0: OpenVINO's default)."""
     import easyocr  # imported here: torch start-up is slow and only readers need it
 
-    return easyocr.Reader(
+    reader = easyocr.Reader(
         ["en"],
         gpu=False,
         model_storage_directory=str(model_dir),
@@ -228,6 +233,13 @@ def load_easyocr(model_dir: Path) -> object:
         detector=True,
         verbose=False,
     )
+    if text_detector == "openvino":
+        from detect.reading.text_detector_openvino import OpenVINOTextDetector
+        from models.resolver import load_manifest
+
+        weights = model_dir / load_manifest()["ocr_detector"].file
+        reader.detector = OpenVINOTextDetector(weights, threads=threads)
+    return reader
 
 
 def single_line(boxes: Sequence[TextBox]) -> bool:
@@ -303,8 +315,16 @@ class EasyOCRReader:
 
     name = "easyocr"
 
-    def __init__(self, model_dir: Path, easyocr_reader: object | None = None) -> None:
-        self._reader = easyocr_reader if easyocr_reader is not None else load_easyocr(model_dir)
+    def __init__(
+        self,
+        model_dir: Path,
+        easyocr_reader: object | None = None,
+        text_detector: TextDetectorBackend = "torch",
+        threads: int = 0,
+    ) -> None:
+        self._reader = (
+            easyocr_reader if easyocr_reader is not None else load_easyocr(model_dir, text_detector, threads)
+        )
         self.text_boxes = TextBoxFinder(self._reader)
 
     @property

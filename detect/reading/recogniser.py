@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Literal
 
 from detect.batch_inference import InferenceDevice
+from detect.inference_backend import choose_backend
 from detect.reading.choice import choose_text
 from detect.reading.localise import PlateBox, PlateDetector, rectify_plate
 from detect.reading.quality import plate_quality
@@ -21,6 +22,7 @@ from detect.reading.readers import (
     PlateTextReader,
     RapidOCRReader,
     TextBox,
+    TextBoxFinder,
     TextCandidate,
     blue_band_end,
     plate_geometry,
@@ -80,8 +82,9 @@ class PlateRecogniser:
         threads: int = 0,
     ) -> None:
         """`readers`: built-in reader names and/or reader objects (e.g. a plate-trained network),
-        combined in `choose_text`. `threads` caps ONNX Runtime's threads for RapidOCR (0: its
-        default); torch's are process-wide and left to the caller (`torch.set_num_threads`)."""
+        combined in `choose_text`. `threads` caps ONNX Runtime's threads for RapidOCR and
+        OpenVINO's for the text detector (0: their defaults); torch's are process-wide and left to
+        the caller (`torch.set_num_threads`)."""
         names = {r for r in readers if isinstance(r, str)}
         unknown = sorted(names - set(READER_CHOICES))
         if unknown or not readers:
@@ -92,7 +95,11 @@ class PlateRecogniser:
         self._vehicles: VehicleDetector | None = None
         # The EasyOCR engine is always loaded: its CRAFT detector finds the text boxes every
         # reader recognises, so boxes are found once per plate and shared.
-        easy = EasyOCRReader(resolver.ocr_model_dir(models.ocr_dir))
+        # Text boxes run on whichever runtime the detectors do: OpenVINO on a CPU (3x faster).
+        text_detector = choose_backend(detection.backend)
+        easy = EasyOCRReader(
+            resolver.ocr_model_dir(models.ocr_dir), text_detector=text_detector, threads=threads
+        )
         self._text_boxes = easy.text_boxes
         self.readers: list[PlateTextReader] = []
         for reader in readers:
@@ -120,6 +127,11 @@ class PlateRecogniser:
         if self._vehicles is None:
             self._vehicles = VehicleDetector(self.detection, self.models)
         return self._vehicles
+
+    @property
+    def text_boxes(self) -> TextBoxFinder:
+        """The text detector every reader's boxes come from."""
+        return self._text_boxes
 
     def read_candidates(self, patch: Image) -> list[TextCandidate]:
         return self.read_patch(patch)[0]
