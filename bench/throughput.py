@@ -148,6 +148,7 @@ def main() -> None:
         stages["ocr"] = ocr
         stages["plate_other"] = max(0.0, stages.pop("plate") - locate - ocr)
     else:
+        plate_secs = {}
         stages["plate_locate"] = stages["ocr"] = 0.0
         stages["plate_other"] = stages.pop("plate")
     stages["other"] = max(0.0, pipe_s - sum(stages.values()))
@@ -171,6 +172,12 @@ def main() -> None:
         "pipeline_vs_plain": round(plain_s / pipe_s, 3),
         "stage_seconds": {k: round(v, 3) for k, v in stages.items()},
         "stage_ms_per_frame": {k: round(1000 * v / n, 1) for k, v in stages.items()},
+        # OCR split: rectification, text boxes (CRAFT) and each recogniser, per plate attempt.
+        "ocr_ms_per_attempt": {
+            k: round(1000 * v / max(1, st.plate_attempts), 1)
+            for k, v in plate_secs.items()
+            if k not in ("plates", "vehicles")
+        },
         "sightings": st.sightings,
         "plate_attempts": st.plate_attempts,
         "plates_read": st.plates_read,
