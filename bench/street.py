@@ -222,13 +222,18 @@ def _clip_labels() -> dict[str, list[str]]:
     return out
 
 
-def _whole_frame_config(folder: Path, camera_id: str, clip: Path) -> Path:
+def _whole_frame_config(folder: Path, camera_id: str, clip: Path, detection: Sequence[str] = ()) -> Path:
     # No zones: the whole frame is watched and read (detect.zones); region gb, the product default.
+    # `detection`: KEY=VALUE settings added to the detection block (validated by the config loader).
+    extra = "".join(
+        f"  {key.strip()}: {value.strip()}\n" for key, _, value in (d.partition("=") for d in detection)
+    )
     text = (
         "site:\n  name: street benchmark\n"
         f"storage:\n  data_dir: {json.dumps(str(folder / 'data'))}\n"
         "detection:\n  region: gb\n"
-        f"cameras:\n  - id: {camera_id}\n    source: {json.dumps(str(clip))}\n"
+        + extra
+        + f"cameras:\n  - id: {camera_id}\n    source: {json.dumps(str(clip))}\n"
         "    start_time: 2026-01-01T12:00:00Z\n"
     )
     path = folder / "config.yaml"
@@ -254,7 +259,7 @@ def stored_plates(database_url: str) -> list[StoredPlate]:
     return [StoredPlate(str(text), float(conf or 0.0)) for text, conf in rows if text]
 
 
-def run_clips(only: Sequence[str] | None = None) -> dict[str, Any]:
+def run_clips(only: Sequence[str] | None = None, detection: Sequence[str] = ()) -> dict[str, Any]:
     labels = _clip_labels()
     if only:
         unknown = sorted(set(only) - set(labels))
@@ -275,7 +280,7 @@ def run_clips(only: Sequence[str] | None = None) -> dict[str, Any]:
         camera_id = "".join(ch if ch.isalnum() else "_" for ch in clip.stem.lower())
         with tempfile.TemporaryDirectory(prefix="street_clip_") as tmp:
             folder = Path(tmp)
-            config = _whole_frame_config(folder, camera_id, clip)
+            config = _whole_frame_config(folder, camera_id, clip, detection)
             url = f"sqlite:///{folder / 'sightings.db'}"
             cmd = [str(platewatch), "process", camera_id, "--config", str(config)]
             cmd += ["--database-url", url, "--no-progress"]
@@ -312,6 +317,7 @@ def run_clips(only: Sequence[str] | None = None) -> dict[str, Any]:
         raise SystemExit(f"error: {len(failed)} clip(s) not processed: {', '.join(failed)}")
     return {
         "mode": "clips",
+        "detection_settings": list(detection),
         "found": found,
         "labelled": labelled,
         "false_reads": false_total,
@@ -324,6 +330,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Street-camera plate-reading benchmark.")
     parser.add_argument("--clips", action="store_true", help="run platewatch process on the plate clips")
     parser.add_argument("--clip", action="append", help="with --clips: only this clip (repeatable)")
+    parser.add_argument(
+        "--detection",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="with --clips: a detection setting for the run, e.g. min_plate_width_px=40 (repeatable)",
+    )
     # 20 per set: 29 plates x 24 cells, minutes on a quiet 2-core machine; 0 reads all 117 plates.
     parser.add_argument("--limit", type=int, default=20, help="first N labelled plates per set (0: all)")
     parser.add_argument("--widths", type=_ints, default=list(WIDTHS), help="plate widths, e.g. 48,64")
@@ -338,7 +351,10 @@ def main() -> None:
     if args.limit < 0:
         parser.error("--limit must be >= 0")
     args.limit = args.limit or None
-    report = run_clips(args.clip) if args.clips else run_stills(args)
+    bad = [d for d in args.detection if "=" not in d or not d.partition("=")[0].strip()]
+    if bad:
+        parser.error(f"--detection wants KEY=VALUE, got {', '.join(bad)}")
+    report = run_clips(args.clip, args.detection) if args.clips else run_stills(args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(f"wrote {args.out}")
