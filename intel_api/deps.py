@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncGenerator, Callable, Coroutine
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
@@ -33,7 +34,7 @@ async def get_context(request: Request) -> AppContext:
 ContextDep = Annotated[AppContext, Depends(get_context)]
 
 
-async def get_session(ctx: ContextDep, request: Request) -> AsyncIterator[Session]:
+async def get_session(ctx: ContextDep, request: Request) -> AsyncGenerator[Session, None]:
     """The request's unit of work: routes only add and change; it commits once when the route returns.
 
     Scoped to the route function, so the commit happens before the response is sent: a commit that
@@ -50,7 +51,9 @@ async def get_session(ctx: ContextDep, request: Request) -> AsyncIterator[Sessio
         await run_in_threadpool(_end_session, session, request, exc)
         raise
     except BaseException:
-        session.close()  # cancelled (client gone): the rollback is all that is left to do
+        # Cancelled: the rollback and the connection's return still happen, off the event loop.
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(session.close)
         raise
     await run_in_threadpool(_end_session, session, request, None)
 
