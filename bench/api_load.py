@@ -405,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--retention-days", type=int, help="after the load runs, one retention run at this age")
     ap.add_argument("--keep", action="store_true", help="keep the database (its name is in the JSON)")
     ap.add_argument("--reuse", help="an existing database from a --keep run: skip the load")
+    ap.add_argument("--database", help="name of the database to create (default platewatch_load_PID_HEX)")
     ap.add_argument("--load-only", action="store_true", help="load (niced, say) and keep; measure later")
     ap.add_argument("--seed", type=int, default=13)
     args = ap.parse_args(argv)
@@ -415,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     from intel_api.db.session import normalise_url
 
     base_url = args.admin_url.rsplit("/", 1)[0]
-    name = args.reuse or f"platewatch_load_{os.getpid()}_{secrets.token_hex(3)}"
+    name = args.reuse or args.database or f"platewatch_load_{os.getpid()}_{secrets.token_hex(3)}"
     url = f"{base_url}/{name}"
     admin = normalise_url(args.admin_url).replace("postgresql+psycopg://", "postgresql://")
     result: dict[str, Any] = {"database": name, "rows": args.rows, "load_average_start": os.getloadavg()}

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 from api_fixtures import REASON, World, make_world, settings_for, site_config
@@ -11,6 +14,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
+from intel_api.deps import get_session
 from intel_api.main import create_app
 from intel_api.settings import ApiSettings
 
@@ -125,3 +129,45 @@ def test_serve_refuses_to_start_without_a_strong_key(tmp_path: Path, monkeypatch
     )
     assert result.exit_code == 2
     assert "PLATEWATCH_SECRET_KEY is missing or weak" in result.output
+
+
+class _RecordingSession:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def commit(self) -> None:
+        self.calls.append("commit")
+
+    def rollback(self) -> None:
+        self.calls.append("rollback")
+
+    def close(self) -> None:
+        self.calls.append("close")
+
+
+@pytest.mark.parametrize(
+    ("thrown", "expected"),
+    [
+        (None, ["commit", "close"]),
+        (ValueError("route failed"), ["rollback", "close"]),
+        (asyncio.CancelledError(), ["close"]),
+    ],
+)
+def test_request_session_ends_once_on_every_path(thrown: BaseException | None, expected: list[str]) -> None:
+    """The unit of work commits only when the route returned, and is closed however it ended."""
+    session = _RecordingSession()
+    ctx = SimpleNamespace(sessions=lambda: session)
+    request = SimpleNamespace(state=SimpleNamespace())
+
+    async def run() -> None:
+        gen = get_session(ctx, request)  # type: ignore[arg-type]
+        assert cast(object, await gen.__anext__()) is session
+        if thrown is None:
+            with pytest.raises(StopAsyncIteration):
+                await gen.__anext__()
+        else:
+            with pytest.raises(type(thrown)):
+                await gen.athrow(thrown)
+
+    asyncio.run(run())
+    assert session.calls == expected

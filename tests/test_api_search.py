@@ -9,9 +9,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from api_fixtures import PLATE_BYTES, REASON, VEHICLE_BYTES, World, add_sighting, make_world, night
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intel_api.db import models as m
+from intel_api.schemas.sightings import SightingOut
+from intel_api.services import sightings as svc
 
 
 @pytest.fixture
@@ -20,8 +24,7 @@ def world(db_url: str, session_factory: sessionmaker[Session], tmp_path: Path) -
 
 
 def audit_rows(world: World, action: str) -> list[m.AuditEvent]:
-    with world.sessions() as s:
-        return list(s.scalars(sa.select(m.AuditEvent).where(m.AuditEvent.action == action)))
+    return audit_rows_in(world.sessions, action)
 
 
 @pytest.mark.parametrize(
@@ -120,6 +123,74 @@ def test_visit_history_summary_in_local_time(world: World) -> None:
     assert summary["first_seen"] < summary["last_seen"]
     (row,) = audit_rows(world, "vehicle.visits")
     assert row.target_id == "AB12CDE" and row.reason == REASON
+
+
+def test_each_visit_is_the_sighting_as_its_own_route_shows_it(world: World) -> None:
+    """The visit list is built from plain rows, the single-sighting route from ORM objects: the
+    same sighting must come out the same, flag and evidence links included."""
+    with world.sessions() as s:
+        add_sighting(s, world.evidence_dir, "cam1:8:1", "AB12CDE", night(1, 21), with_files=False)
+        s.commit()
+    officer = world.as_("officer")
+    r = world.client.get(f"/vehicles/AB12CDE/visits?reason={REASON}", headers=officer)
+    assert r.status_code == 200, r.text
+    visits = r.json()["visits"]
+    assert [v["flagged"] for v in visits] == [False, True, True]  # newest first; s1 and s2 are flagged
+    assert visits[0]["evidence"] == {"plate": None, "vehicle": None}
+    assert visits[1]["evidence"]["plate"] == f"/sightings/{visits[1]['id']}/evidence/plate"
+    for visit in visits:
+        alone = world.client.get(f"/sightings/{visit['id']}?reason={REASON}", headers=officer)
+        assert alone.status_code == 200 and alone.json() == visit
+    shown = set(SightingOut.model_fields) - {"flagged", "evidence"}
+    assert shown <= {c.name for c in svc.VISIT_COLUMNS}, "a field of SightingOut the visit query omits"
+    r = world.client.get(f"/vehicles/AB12CDE/visits?reason={REASON}&limit=2", headers=officer)
+    assert [v["id"] for v in r.json()["visits"]] == [v["id"] for v in visits[:2]]
+    assert r.json()["summary"]["passes"] == 3
+
+
+class _AuditAtResponseStart:
+    """Counts the committed `vehicle.visits` audit rows, from another connection, at the moment the
+    response starts: what a client could already hold by then."""
+
+    def __init__(self, app: ASGIApp, sessions: sessionmaker[Session]) -> None:
+        self.app, self.sessions = app, sessions
+        self.seen: list[int] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def checking(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.seen.append(len(audit_rows_in(self.sessions, "vehicle.visits")))
+            await send(message)
+
+        await self.app(scope, receive, checking)
+
+
+def audit_rows_in(sessions: sessionmaker[Session], action: str) -> list[m.AuditEvent]:
+    with sessions() as s:
+        return list(s.scalars(sa.select(m.AuditEvent).where(m.AuditEvent.action == action)))
+
+
+def test_visit_history_audit_row_is_committed_before_the_response_starts(world: World) -> None:
+    probe = _AuditAtResponseStart(world.client.app, world.sessions)
+    client = TestClient(probe, raise_server_exceptions=False)
+    for n in (1, 2):
+        r = client.get(f"/vehicles/AB12CDE/visits?reason={REASON}", headers=world.as_("officer"))
+        assert r.status_code == 200, r.text
+        assert probe.seen[-1] == n, "the response started before its audit row was committed"
+
+
+def test_visit_history_is_not_answered_when_its_audit_row_cannot_be_written(world: World) -> None:
+    with world.sessions() as s:
+        s.execute(sa.text("ALTER TABLE audit_event RENAME TO audit_event_away"))
+        s.commit()
+    try:
+        r = world.client.get(f"/vehicles/AB12CDE/visits?reason={REASON}", headers=world.as_("officer"))
+    finally:
+        with world.sessions() as s:
+            s.execute(sa.text("ALTER TABLE audit_event_away RENAME TO audit_event"))
+            s.commit()
+    assert r.status_code >= 500 and "AB12CDE" not in r.text and "visits" not in r.text
+    assert audit_rows(world, "vehicle.visits") == []
 
 
 def test_evidence_served_and_audited(world: World) -> None:

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from intel_api.deps import ContextDep, Officer, SessionDep
 from intel_api.routers.sightings import check_range
-from intel_api.routers.views import sighting_out
+from intel_api.routers.views import visit_fields
 from intel_api.schemas.common import ReasonQuery, Since
-from intel_api.schemas.sightings import NightCount, SpeedSummary, VisitsOut, VisitSummaryOut
+from intel_api.schemas.sightings import VisitsOut
 from intel_api.services import audit
 from intel_api.services import sightings as svc
 from intel_api.tiers import history_floor
@@ -30,13 +30,12 @@ def list_visits(
     since: Since = None,
     until: Since = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> VisitsOut:
+) -> Response:
     check_range(since, until)
     since = history_floor(ctx, principal, since)
     plate = "".join(plate.split()).upper()
-    found = svc.history_with_flags(session, plate, since, until)
-    summary = svc.summarise([s for s, _ in found], ctx.tz, ctx.site.rules.frequent.night_end_time)
-    newest = found[::-1][:limit]
+    found = svc.history_rows(session, plate, since, until)
+    summary = svc.summarise(found, ctx.tz, ctx.site.rules.frequent.night_end_time)
     audit.record_read(
         session,
         principal,
@@ -46,21 +45,28 @@ def list_visits(
         reason=reason,
         details={"since": since.isoformat() if since else None, "passes": summary.passes},
     )
-    return VisitsOut(
-        plate=plate,
-        since=since,
-        until=until,
-        summary=VisitSummaryOut(
-            passes=summary.passes,
-            first_seen=summary.first_seen,
-            last_seen=summary.last_seen,
-            timezone=ctx.site.site.timezone,
-            nights=[NightCount(night=n, passes=c) for n, c in summary.nights],
-            hour_histogram=summary.hour_histogram,
-            cameras=summary.cameras,
-            speed=SpeedSummary(
-                min_kmh=summary.speed_min, median_kmh=summary.speed_median, max_kmh=summary.speed_max
-            ),
-        ),
-        visits=[sighting_out(s, flagged) for s, flagged in newest],
+    # Validated once, here, from plain values, and serialised as FastAPI would (response_model,
+    # by alias): returning the model made FastAPI validate it again, in another thread-pool hop.
+    out = VisitsOut.model_validate(
+        {
+            "plate": plate,
+            "since": since,
+            "until": until,
+            "summary": {
+                "passes": summary.passes,
+                "first_seen": summary.first_seen,
+                "last_seen": summary.last_seen,
+                "timezone": ctx.site.site.timezone,
+                "nights": [{"night": n, "passes": c} for n, c in summary.nights],
+                "hour_histogram": summary.hour_histogram,
+                "cameras": summary.cameras,
+                "speed": {
+                    "min_kmh": summary.speed_min,
+                    "median_kmh": summary.speed_median,
+                    "max_kmh": summary.speed_max,
+                },
+            },
+            "visits": [visit_fields(row) for row in reversed(found[-limit:])],
+        }
     )
+    return Response(out.model_dump_json(by_alias=True), media_type="application/json")

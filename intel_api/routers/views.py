@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import Row
+
 from intel_api.auth import Principal
 from intel_api.db.models import Letter, Role, Sighting
 from intel_api.schemas.letters import LetterOut
@@ -16,6 +20,17 @@ def sighting_out(s: Sighting, flagged: bool) -> SightingOut:
         vehicle=f"/sightings/{s.id}/evidence/vehicle" if s.vehicle_image_path else None,
     )
     return out
+
+
+def visit_fields(row: Row[Any]) -> dict[str, Any]:
+    """A `SightingOut` as plain values, from a row of `services.sightings.history_rows`."""
+    fields = row._asdict()
+    sid = fields["id"]
+    fields["evidence"] = {
+        "plate": f"/sightings/{sid}/evidence/plate" if fields.pop("plate_image_path") else None,
+        "vehicle": f"/sightings/{sid}/evidence/vehicle" if fields.pop("vehicle_image_path") else None,
+    }
+    return fields
 
 
 def may_see_keeper(principal: Principal) -> bool:

@@ -42,6 +42,7 @@ def record(
 
 
 _AUDIT_TABLE: sa.Table = AuditEvent.__table__  # type: ignore[assignment]
+_READ_INSERT = sa.insert(_AUDIT_TABLE)
 
 
 def record_read(
@@ -57,15 +58,19 @@ def record_read(
     request, before the response). A plain INSERT: no ORM object to track and flush, no id read
     back; reads are most of the API's traffic and each one writes a row.
     """
-    session.execute(
-        sa.insert(_AUDIT_TABLE).values(
-            at=datetime.now(UTC),
-            actor=actor.name,
-            actor_kind=actor.kind,
-            action=action,
-            target_type=target_type,
-            target_id=None if target_id is None else str(target_id),
-            reason=reason,
-            details=dict(details or {}),
-        )
+    # A statement built once and the row as parameters: building an INSERT with its values each
+    # time cost more CPU than the INSERT does in PostgreSQL. Through the session's connection, so
+    # the row is in the request's transaction and is written before the response is sent.
+    session.connection().execute(
+        _READ_INSERT,
+        {
+            "at": datetime.now(UTC),
+            "actor": actor.name,
+            "actor_kind": actor.kind,
+            "action": action,
+            "target_type": target_type,
+            "target_id": None if target_id is None else str(target_id),
+            "reason": reason,
+            "details": dict(details or {}),
+        },
     )

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import lru_cache
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -129,7 +132,20 @@ class VisitSummary:
     speed_max: float | None = None
 
 
-def summarise(sightings: list[Sighting], tz: ZoneInfo, turns_at: time) -> VisitSummary:
+class Pass(Protocol):
+    """What a summary reads of a pass: an ORM Sighting or a row of `history_rows`."""
+
+    @property
+    def first_seen(self) -> datetime: ...
+    @property
+    def last_seen(self) -> datetime: ...
+    @property
+    def camera_id(self) -> str: ...
+    @property
+    def speed_kmh(self) -> float | None: ...
+
+
+def summarise(sightings: Sequence[Pass], tz: ZoneInfo, turns_at: time) -> VisitSummary:
     out = VisitSummary(passes=len(sightings))
     if not sightings:
         return out
@@ -148,17 +164,55 @@ def summarise(sightings: list[Sighting], tz: ZoneInfo, turns_at: time) -> VisitS
 
 def for_plate(session: Session, plate: str, since: datetime | None, until: datetime | None) -> list[Sighting]:
     """Every pass of one plate in the range, oldest first (the summary needs all of them)."""
-    return [s for s, _ in history_with_flags(session, plate, since, until)]
-
-
-def history_with_flags(
-    session: Session, plate: str, since: datetime | None, until: datetime | None
-) -> list[tuple[Sighting, bool]]:
-    """`for_plate` with whether each pass is linked to a flag, in one round trip."""
-    return [(s, bool(f)) for s, f in session.execute(history_stmt(plate, since, until))]
-
-
-def history_stmt(plate: str, since: datetime | None, until: datetime | None) -> sa.Select[Sighting, bool]:
     q = SightingQuery(plate="".join(plate.split()).upper(), since=since, until=until)
-    linked = sa.exists().where(flag_sighting.c.sighting_id == Sighting.id).label("flagged")
-    return sa.select(Sighting, linked).where(*_where(q)).order_by(Sighting.first_seen, Sighting.id)
+    stmt = sa.select(Sighting).where(*_where(q)).order_by(Sighting.first_seen, Sighting.id)
+    return list(session.scalars(stmt))
+
+
+# The columns of a pass in a visit history: what `SightingOut` shows and its evidence links need
+# (tests/test_api_search.py checks they cover it), without the JSON blobs nothing there reads.
+_S = Sighting.__table__.c
+VISIT_COLUMNS: tuple[sa.ColumnElement[Any], ...] = (
+    _S.id, _S.track_key, _S.camera_id, _S.first_seen, _S.last_seen, _S.vehicle_class,
+    _S.plate_text, _S.plate_raw, _S.plate_confidence, _S.plate_format, _S.plate_valid,
+    _S.plate_country, _S.plate_foreign, _S.plate_corrected_by, _S.speed_kmh, _S.min_speed_kmh,
+    _S.direction, _S.stopped, _S.stopped_seconds, _S.dwell_seconds, _S.frames_seen, _S.colour,
+    _S.colour_confidence, _S.plate_image_path, _S.vehicle_image_path,
+)  # fmt: skip
+
+
+@lru_cache(maxsize=4)
+def _history_select(bounded_below: bool, bounded_above: bool) -> sa.Select[Any]:
+    """The visit-history query with bound parameters, built once per kind of range.
+
+    A visit history is a few rows found by an index in well under a millisecond; building the
+    statement and ORM objects for them each time cost more CPU than that.
+    """
+    linked = sa.exists().where(flag_sighting.c.sighting_id == _S.id).label("flagged")
+    conds = [_S.plate_text == sa.bindparam("plate", type_=_S.plate_text.type)]
+    if bounded_below:
+        conds.append(_S.first_seen >= sa.bindparam("since", type_=_S.first_seen.type))
+    if bounded_above:
+        conds.append(_S.first_seen < sa.bindparam("until", type_=_S.first_seen.type))
+    return sa.select(*VISIT_COLUMNS, linked).where(*conds).order_by(_S.first_seen, _S.id)
+
+
+def history_stmt(plate: str, since: datetime | None, until: datetime | None) -> sa.Select[Any]:
+    """The query of `history_rows` with its values bound (for EXPLAIN)."""
+    params = {"plate": "".join(plate.split()).upper(), "since": since, "until": until}
+    stmt = _history_select(since is not None, until is not None)
+    return stmt.params({k: v for k, v in params.items() if v is not None})
+
+
+def history_rows(
+    session: Session, plate: str, since: datetime | None, until: datetime | None
+) -> Sequence[sa.Row[Any]]:
+    """Every pass of one plate (exactly as given: no wildcards) in the range, oldest first, with
+    `flagged` (linked to a flag), in one round trip: rows of VISIT_COLUMNS, no ORM objects."""
+    params: dict[str, Any] = {"plate": plate}
+    if since is not None:
+        params["since"] = since
+    if until is not None:
+        params["until"] = until
+    stmt = _history_select(since is not None, until is not None)
+    return session.connection().execute(stmt, params).all()
