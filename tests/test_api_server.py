@@ -62,3 +62,68 @@ def test_500_keeps_the_connection_and_logs_one_traceback(
     traced = [r for r in caplog.records if r.exc_info and "search exploded" in str(r.exc_info[1])]
     assert len(traced) == 1, [r.getMessage() for r in traced]
     conn.close()
+
+
+def test_redact_path_drops_the_query_and_the_plate() -> None:
+    from intel_api.access_log import redact_path
+
+    assert redact_path("/vehicles/AB12CDE/visits?reason=kerb%20crawling") == "/vehicles/{plate}/visits"
+    assert redact_path("/ui/vehicles/AB12%20CDE") == "/ui/vehicles/{plate}"
+    assert redact_path("/sightings?plate=AB12CDE&reason=x") == "/sightings"
+    assert redact_path("/health") == "/health"
+
+
+@pytest.fixture
+def uvicorn_loggers() -> Iterator[None]:
+    """uvicorn applies its log config process-wide: put its loggers back for the tests after."""
+    names = ("uvicorn", "uvicorn.error", "uvicorn.access")
+    saved = {
+        n: (list(lg.handlers), lg.propagate, lg.level, lg.disabled)
+        for n in names
+        if (lg := logging.getLogger(n))
+    }
+    yield
+    for name, (handlers, propagate, level, disabled) in saved.items():
+        lg = logging.getLogger(name)
+        lg.handlers[:] = handlers
+        lg.propagate, lg.level, lg.disabled = propagate, level, disabled
+
+
+@pytest.mark.usefixtures("uvicorn_loggers")
+def test_the_served_access_log_carries_no_plate_and_no_reason(
+    world: World, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A real uvicorn server with `platewatch serve`'s logging: the access line for an audited
+    look-up keeps method, route shape and status, and neither the plate nor the reason."""
+    from intel_api.access_log import uvicorn_log_config
+
+    config = uvicorn.Config(
+        world.client.app, host="127.0.0.1", port=0, log_config=uvicorn_log_config(), lifespan="off"
+    )
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    port = int(srv.servers[0].sockets[0].getsockname()[1])
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        reason = "Operation Nightjar kerb crawling review"
+        conn.request(
+            "GET",
+            f"/vehicles/QR12STU/visits?reason={reason.replace(' ', '%20')}",
+            headers=world.as_("officer"),
+        )
+        response = conn.getresponse()
+        body = response.read()
+        assert response.status == 200 and b"QR12STU" in body
+        conn.close()
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+    logged = capfd.readouterr()
+    text = logged.out + logged.err
+    assert '"GET /vehicles/{plate}/visits HTTP/1.1" 200' in text, text
+    assert "QR12STU" not in text and "Nightjar" not in text, text

@@ -26,6 +26,7 @@ def serve(
     import uvicorn
     from pydantic import ValidationError
 
+    from intel_api.access_log import uvicorn_log_config
     from intel_api.main import create_app
     from intel_api.settings import ApiSettings
     from platewatch.config import format_validation_error
@@ -42,7 +43,13 @@ def serve(
             "WARNING: dev mode: tokens are signed with a throwaway key unless a strong one is set", err=True
         )
     if workers == 1:
-        uvicorn.run(create_app(settings, site), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_app(settings, site),
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=uvicorn_log_config(),
+        )
         return
     # Each worker process builds its own app from the environment (intel_api.main.app_from_environment);
     # they must agree on the signing key, so a dev-mode throwaway is made once here and handed down.
@@ -57,6 +64,7 @@ def serve(
         host=host,
         port=port,
         log_level="info",
+        log_config=uvicorn_log_config(),
     )
     from uvicorn.supervisors import Multiprocess
 
