@@ -134,10 +134,12 @@ class Detection(StrictModel):
     vehicle_imgsz: int = Field(640, ge=160, le=1920, description="Torch only: an OpenVINO export has its own")
     plate_imgsz: int = Field(640, ge=160, le=1920, description="Torch only: an OpenVINO export has its own")
     min_vehicle_height_px: int = Field(40, ge=0, description="Smaller vehicles are tracked but not read")
-    # Below ~60 px a plate's characters are a few pixels wide: anything "read" there is a guess, and a
-    # guessed plate can send a letter to the wrong household (JamCam 352x288 clips gave 2-character
-    # nonsense reads at 30 px).
-    min_plate_width_px: int = Field(60, ge=0, description="Narrower plate boxes are not read")
+    # Small plates are read and scored, and calibrated confidence decides what they are good for: 48 px
+    # is the smallest width the street bench measures (most clean plates read, no wrong read at letter
+    # grade), and the real clips' 55 px truck plate is found only below 60 (docs/benchmarks.md, "Small
+    # plates are read"). Narrower, the characters are a few pixels wide and a read is a guess (JamCam
+    # 352x288 clips gave 2-character nonsense at 30 px, and junk at 40 px on the plate clips).
+    min_plate_width_px: int = Field(48, ge=0, description="Narrower plate boxes are not read")
     max_reads_per_track: int = Field(12, ge=1, le=200, description="OCR attempts kept per track")
     # A plate read the same this many times is settled whatever its grammar (a French plate under
     # the gb grammar never reaches letter grade and was read up to max_reads_per_track): the track
