@@ -7,7 +7,9 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -20,9 +22,10 @@ def world(db_url: str, session_factory: sessionmaker[Session], tmp_path: Path) -
     yield from make_world(db_url, session_factory, tmp_path)
 
 
-@pytest.fixture
-def server(world: World) -> Iterator[int]:
-    config = uvicorn.Config(world.client.app, host="127.0.0.1", port=0, log_config=None, lifespan="off")
+@contextmanager
+def served(app: Any, log_config: dict[str, Any] | None = None) -> Iterator[int]:
+    """`app` behind a real uvicorn server on a free port, for the block; yields the port."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=log_config, lifespan="off")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -30,10 +33,17 @@ def server(world: World) -> Iterator[int]:
     while not srv.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
-    port = srv.servers[0].sockets[0].getsockname()[1]
-    yield int(port)
-    srv.should_exit = True
-    thread.join(10)
+    try:
+        yield int(srv.servers[0].sockets[0].getsockname()[1])
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture
+def server(world: World) -> Iterator[int]:
+    with served(world.client.app) as port:
+        yield port
 
 
 def test_500_keeps_the_connection_and_logs_one_traceback(
@@ -97,18 +107,7 @@ def test_the_served_access_log_carries_no_plate_and_no_reason(
     look-up keeps method, route shape and status, and neither the plate nor the reason."""
     from intel_api.access_log import uvicorn_log_config
 
-    config = uvicorn.Config(
-        world.client.app, host="127.0.0.1", port=0, log_config=uvicorn_log_config(), lifespan="off"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    port = int(srv.servers[0].sockets[0].getsockname()[1])
-    try:
+    with served(world.client.app, uvicorn_log_config()) as port:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         reason = "Operation Nightjar kerb crawling review"
         conn.request(
@@ -120,9 +119,6 @@ def test_the_served_access_log_carries_no_plate_and_no_reason(
         body = response.read()
         assert response.status == 200 and b"QR12STU" in body
         conn.close()
-    finally:
-        srv.should_exit = True
-        thread.join(10)
     logged = capfd.readouterr()
     text = logged.out + logged.err
     assert '"GET /vehicles/{plate}/visits HTTP/1.1" 200' in text, text
