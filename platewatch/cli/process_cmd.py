@@ -8,10 +8,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -46,11 +45,8 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
             signal.signal(sig, old)
 
 
-T = TypeVar("T")
-
 if TYPE_CHECKING:
-    from detect.records import Sighting
-    from detect.runtime import CameraRun, Models
+    from detect.runtime import CameraRun
     from detect.sinks import SightingSink, SinkStats
     from platewatch.config import Camera, SiteConfig
 
@@ -78,7 +74,8 @@ def process(
     """Detect and track vehicles, read plates, and store one sighting per vehicle pass."""
     from rich.progress import Progress
 
-    from detect.runtime import camera_for_source, run_camera
+    from detect.records import Sighting
+    from detect.runtime import camera_for_source, load_models, run_camera
     from ingest.errors import IngestError
 
     cfg = load_or_exit(config)
@@ -87,12 +84,23 @@ def process(
     except KeyError as e:
         typer.echo(redact(f"error: {e.args[0]}"), err=True)
         raise typer.Exit(code=2) from None
-    run = start_run(cfg, cameras, api_url, database_url, read_plates)
+    # With --api-url the service stores the sightings and runs the rules; otherwise this process does.
+    writer = http_sink(cfg, api_url) if api_url else database_sink(cfg, cameras, database_url)
+    t0 = time.perf_counter()
+    models = load_models(cfg, read_plates=read_plates)
+    writer.start()
+    problems: list[str] = []
+    stop = threading.Event()
+    totals = new_totals()
+
+    def on_sighting(s: Sighting) -> None:
+        totals["stopped"] += int(s.stopped)
+        writer.submit(s)
 
     def _run_all() -> None:
         for cam in cameras:
-            if run.stop.is_set():
-                run.problems.append(f"camera {cam.id}: not processed (stopped on request)")
+            if stop.is_set():
+                problems.append(f"camera {cam.id}: not processed (stopped on request)")
                 continue
             bar = Progress(transient=True, disable=not progress_bar)
 
@@ -104,73 +112,22 @@ def process(
 
             try:
                 with bar:
-                    result = run_camera(
-                        cfg,
-                        cam,
-                        run.models,
-                        run.on_sighting,
-                        process_fps=fps,
-                        progress=progress,
-                        stop=run.stop,
+                    run = run_camera(
+                        cfg, cam, models, on_sighting, process_fps=fps, progress=progress, stop=stop
                     )
             except (IngestError, OSError) as e:
-                run.problems.append(f"camera {cam.id}: {e}")
+                problems.append(f"camera {cam.id}: {e}")
                 continue
-            report_camera(cam, result, run.totals, run.problems)
+            report_camera(cam, run, totals, problems)
 
-    run.execute(_run_all)
-    run.finish()
-
-
-@dataclass
-class ProcessRun:
-    """What a `process` or `process-many` run holds from start to summary: the sink the sightings
-    go to, the loaded models, the stop flag its signal handlers set, and the totals and problems
-    the summary reports."""
-
-    writer: SightingSink
-    models: Models
-    started: float
-    stop: threading.Event = field(default_factory=threading.Event)
-    totals: dict[str, int] = field(default_factory=lambda: new_totals())
-    problems: list[str] = field(default_factory=list)
-    sink_stats: SinkStats | None = None
-
-    def on_sighting(self, s: Sighting) -> None:
-        self.totals["stopped"] += int(s.stopped)
-        self.writer.submit(s)
-
-    def execute(self, body: Callable[[], T]) -> T | None:
-        """Run `body` with SIGTERM/SIGINT asking for a clean stop; the sink is drained and closed
-        whatever happens, so every sighting made so far is stored or spooled."""
-        try:
-            with stop_on_signals(self.stop):
-                return body()
-        except KeyboardInterrupt:
-            typer.echo("interrupted: storing the sightings made so far", err=True)
-            return None
-        finally:
-            self.sink_stats = self.writer.close()
-
-    def finish(self) -> None:
-        """The closing summary; exits 1 if anything was not done."""
-        assert self.sink_stats is not None, "finish() before execute()"
-        elapsed = time.perf_counter() - self.started
-        finish_report(self.writer, self.sink_stats, self.totals, elapsed, self.stop.is_set(), self.problems)
-
-
-def start_run(
-    cfg: SiteConfig, cameras: list[Camera], api_url: str | None, database_url: str | None, read_plates: bool
-) -> ProcessRun:
-    """The sink (with --api-url the service stores the sightings and runs the rules; otherwise this
-    process does), then the models, then the sink started."""
-    from detect.runtime import load_models
-
-    writer = http_sink(cfg, api_url) if api_url else database_sink(cfg, cameras, database_url)
-    started = time.perf_counter()
-    models = load_models(cfg, read_plates=read_plates)
-    writer.start()
-    return ProcessRun(writer, models, started)
+    try:
+        with stop_on_signals(stop):
+            _run_all()
+    except KeyboardInterrupt:
+        typer.echo("interrupted: storing the sightings made so far", err=True)
+    finally:
+        ws = writer.close()
+    finish_report(writer, ws, totals, time.perf_counter() - t0, stop.is_set(), problems)
 
 
 def new_totals() -> dict[str, int]:

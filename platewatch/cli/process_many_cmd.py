@@ -7,13 +7,22 @@ Sightings go to the same sink as `platewatch process` (the database, or the API 
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
 from platewatch.cli.options import ConfigOption, load_or_exit
-from platewatch.cli.process_cmd import report_camera, start_run
+from platewatch.cli.process_cmd import (
+    database_sink,
+    finish_report,
+    http_sink,
+    new_totals,
+    report_camera,
+    stop_on_signals,
+)
 from platewatch.redact import redact
 
 if TYPE_CHECKING:
@@ -43,6 +52,8 @@ def process_many(
     """Process several cameras at once in one process, batching their frames through the detectors."""
     from detect.batch_inference import DeviceUnavailableError, resolve_device
     from detect.multicam import run_cameras
+    from detect.records import Sighting
+    from detect.runtime import load_models
 
     cfg = load_or_exit(config)
     cameras = cameras_for_sources(cfg, sources or [])
@@ -67,23 +78,37 @@ def process_many(
             err=True,
         )
         raise typer.Exit(code=2)
-    run = start_run(cfg, cameras, api_url, database_url, read_plates)
+    writer = http_sink(cfg, api_url) if api_url else database_sink(cfg, cameras, database_url)
+    t0 = time.perf_counter()
+    models = load_models(cfg, read_plates=read_plates)
+    writer.start()
+    problems: list[str] = []
+    stop = threading.Event()
+    totals = new_totals()
+
+    def on_sighting(s: Sighting) -> None:
+        totals["stopped"] += int(s.stopped)
+        writer.submit(s)
+
     precision = "fp16" if inference.half else "fp32"
     typer.echo(f"{len(cameras)} cameras, detectors batched on {inference.name} ({precision})")
-    result = run.execute(
-        lambda: run_cameras(
-            cfg, cameras, run.models, run.on_sighting, inference, process_fps=fps, stop=run.stop
-        )
-    )
+    result = None
+    try:
+        with stop_on_signals(stop):
+            result = run_cameras(cfg, cameras, models, on_sighting, inference, process_fps=fps, stop=stop)
+    except KeyboardInterrupt:
+        typer.echo("interrupted: storing the sightings made so far", err=True)
+    finally:
+        ws = writer.close()
     if result is not None:
-        for cam, cam_run in zip(cameras, result.runs, strict=True):
-            report_camera(cam, cam_run, run.totals, run.problems)
+        for cam, run in zip(cameras, result.runs, strict=True):
+            report_camera(cam, run, totals, problems)
         if result.seconds > 0:
             typer.echo(
                 f"{result.frames} frames analysed in {result.steps} batches, "
                 f"{result.frames / result.seconds:.2f} frames/s in total"
             )
-    run.finish()
+    finish_report(writer, ws, totals, time.perf_counter() - t0, stop.is_set(), problems)
 
 
 def cameras_for_sources(cfg: SiteConfig, sources: list[str]) -> list[Camera]:
