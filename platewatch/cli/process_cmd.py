@@ -120,13 +120,15 @@ def process(
                 continue
             report_camera(cam, run, totals, problems)
 
-    try:
-        with stop_on_signals(stop):
+    # The handlers stay in place while the sink drains: a stop signal then must not kill the process
+    # before every sighting made is stored or spooled.
+    with stop_on_signals(stop):
+        try:
             _run_all()
-    except KeyboardInterrupt:
-        typer.echo("interrupted: storing the sightings made so far", err=True)
-    finally:
-        ws = writer.close()
+        except KeyboardInterrupt:
+            typer.echo("interrupted: storing the sightings made so far", err=True)
+        finally:
+            ws = writer.close()
     finish_report(writer, ws, totals, time.perf_counter() - t0, stop.is_set(), problems)
 
 

@@ -93,13 +93,15 @@ def process_many(
     precision = "fp16" if inference.half else "fp32"
     typer.echo(f"{len(cameras)} cameras, detectors batched on {inference.name} ({precision})")
     result = None
-    try:
-        with stop_on_signals(stop):
+    # The handlers stay in place while the sink drains: a stop signal then must not kill the process
+    # before every sighting made is stored or spooled.
+    with stop_on_signals(stop):
+        try:
             result = run_cameras(cfg, cameras, models, on_sighting, inference, process_fps=fps, stop=stop)
-    except KeyboardInterrupt:
-        typer.echo("interrupted: storing the sightings made so far", err=True)
-    finally:
-        ws = writer.close()
+        except KeyboardInterrupt:
+            typer.echo("interrupted: storing the sightings made so far", err=True)
+        finally:
+            ws = writer.close()
     if result is not None:
         for cam, run in zip(cameras, result.runs, strict=True):
             report_camera(cam, run, totals, problems)
