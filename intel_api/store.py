@@ -21,6 +21,7 @@ from detect.reading.country import country_of_format, is_foreign_format
 from detect.records import PlateRead, Sighting, VehicleClass, ZoneDwell
 from intel_api.db.models import Camera, PlateReadRow
 from intel_api.db.models import Sighting as SightingRow
+from intel_api.db.partitions import Month, ensure_months
 
 
 class SightingFormatError(ValueError):
@@ -151,13 +152,19 @@ def store_sightings(
     """
     upsert_cameras(session, cameras)
     _ensure_cameras(session, {s.camera_id for s in sightings} - {c.id for c in cameras})
+    ensure_months(session.connection(), {Month.of(s.first_seen) for s in sightings})
+    # Month-partitioned PostgreSQL makes track_key unique with first_seen (the partition key); a
+    # replayed sighting repeats both, so the repeat is still caught.
+    conflict: list[Any] = [SightingRow.track_key]
+    if session.get_bind().dialect.name == "postgresql":
+        conflict.append(SightingRow.first_seen)
     ids: list[int] = []
     duplicates = 0
     for s in sightings:
         stmt = (
             _insert(session, SightingRow)
             .values(**_row_values(s))
-            .on_conflict_do_nothing(index_elements=[SightingRow.track_key])
+            .on_conflict_do_nothing(index_elements=conflict)
             .returning(SightingRow.id)
         )
         new_id = session.execute(stmt).scalar_one_or_none()
@@ -169,6 +176,7 @@ def store_sightings(
             session.add(
                 PlateReadRow(
                     sighting_id=new_id,
+                    sighting_first_seen=s.first_seen,
                     timestamp=r.timestamp,
                     raw_text=r.raw_text,
                     text=r.text,

@@ -159,9 +159,8 @@ def seed(
             )
             row.plate_image_path, row.vehicle_image_path = real_evidence(shared, evidence, f"s{i + 1}")
             row.stopped, row.stopped_seconds, row.dwell_seconds = True, 6.0, 14.0
-            s.add(
+            row.reads.append(
                 m.PlateReadRow(
-                    sighting_id=row.id,
                     timestamp=row.first_seen,
                     raw_text="AB12CDF",
                     text="AB12CDE",

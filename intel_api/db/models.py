@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from intel_api.db import partitions
 from intel_api.db.base import Base
 from intel_api.db.types import UTCDateTime
 
@@ -95,19 +96,37 @@ flag_sighting = sa.Table(
     "flag_sighting",
     Base.metadata,
     sa.Column("flag_id", sa.ForeignKey("flag.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("sighting_id", sa.ForeignKey("sighting.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("sighting_id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    # The sighting's partition key, carried so the link can reference a month-partitioned sighting
+    # (PostgreSQL wants the partition key in every foreign key target; migration 0010).
+    sa.Column("sighting_first_seen", UTCDateTime, nullable=False),
+    sa.ForeignKeyConstraint(
+        ["sighting_id", "sighting_first_seen"],
+        ["sighting.id", "sighting.first_seen"],
+        name="fk_flag_sighting_sighting_id_sighting",
+        ondelete="CASCADE",
+        onupdate="CASCADE",
+    ),
     # The primary key leads with flag_id: finding (or cascading) a sighting's links needs its own index.
     sa.Index("ix_flag_sighting_sighting_id", "sighting_id"),
 )
 
 
 class Sighting(Base):
-    """One vehicle pass past one camera (detect.records.Sighting, stored)."""
+    """One vehicle pass past one camera (detect.records.Sighting, stored).
+
+    On PostgreSQL the table is partitioned by month of `first_seen` (migration 0010,
+    `intel_api.db.partitions`): its primary key there is (id, first_seen) and `track_key` is unique
+    with `first_seen` — a replayed sighting repeats both, so ingest stays idempotent. `id` is still
+    unique on its own (one sequence); the ORM keys rows by it.
+    """
 
     __tablename__ = "sighting"
     __table_args__ = (
         sa.Index("ix_sighting_plate_first_seen", "plate_text", "first_seen"),
         sa.Index("ix_sighting_camera_first_seen", "camera_id", "first_seen"),
+        # The target of the plate reads' and flag links' (sighting_id, sighting_first_seen) keys.
+        sa.UniqueConstraint("id", "first_seen", name="uq_sighting_id_first_seen"),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
@@ -160,9 +179,20 @@ class PlateReadRow(Base):
     """A per-frame candidate behind a sighting: the audit trail of how its plate was chosen."""
 
     __tablename__ = "plate_read"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["sighting_id", "sighting_first_seen"],
+            ["sighting.id", "sighting.first_seen"],
+            name="fk_plate_read_sighting_id_sighting",
+            ondelete="CASCADE",
+            onupdate="CASCADE",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
-    sighting_id: Mapped[int] = mapped_column(sa.ForeignKey("sighting.id", ondelete="CASCADE"), index=True)
+    sighting_id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), index=True)
+    # Its sighting's first_seen: the month partition the read lives in beside its sighting (0010).
+    sighting_first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
     timestamp: Mapped[datetime] = mapped_column(UTCDateTime)
     raw_text: Mapped[str] = mapped_column(sa.String(16))
     text: Mapped[str] = mapped_column(sa.String(16))
@@ -432,3 +462,11 @@ class AuditEvent(Base):
     target_id: Mapped[str | None] = mapped_column(sa.String(64))
     reason: Mapped[str | None] = mapped_column(sa.Text)
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+
+@sa.event.listens_for(Sighting, "before_insert")
+@sa.event.listens_for(Sighting, "before_update")
+def _month_partition(_mapper: Any, connection: sa.Connection, target: Sighting) -> None:
+    # A sighting added (or moved in time) through the ORM finds its month's partition made
+    # (PostgreSQL; a no-op on SQLite).
+    partitions.ensure_months(connection, [partitions.Month.of(target.first_seen)])

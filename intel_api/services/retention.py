@@ -25,6 +25,7 @@ from intel_api.db.models import (
     Sighting,
     flag_sighting,
 )
+from intel_api.db.partitions import Month, ensure_months, months_before
 from intel_api.services import audit
 from intel_api.services.evidence import resolve_evidence
 
@@ -48,6 +49,7 @@ class RetentionReport:
     files: int = 0
     orphan_files: int = 0
     kept_for_casework: int = 0
+    months_dropped: int = 0
     audit_events: int = 0
     letters: int = 0
     representations: int = 0
@@ -87,11 +89,17 @@ def run(
 ) -> RetentionReport:
     now = now or datetime.now(UTC)
     report = RetentionReport(cutoff=now - timedelta(days=days), dry_run=dry_run)
-    old = Sighting.first_seen < report.cutoff
+    old: sa.ColumnElement[bool] = Sighting.first_seen < report.cutoff
     protected = Sighting.id.in_(_protected_ids())
     report.kept_for_casework = (
         session.scalar(sa.select(sa.func.count(Sighting.id)).where(old, protected)) or 0
     )
+    # Whole expired months go as partitions (PostgreSQL); what is left of the month the cutoff
+    # falls in goes row by row below.
+    whole_months = months_before(session.connection(), report.cutoff)
+    dropped_files = [path for month in whole_months for path in _drop_month(session, month, report)]
+    if whole_months:  # a dry run leaves those months in place: not counted twice below
+        old = sa.and_(old, Sighting.first_seen >= whole_months[-1].end)
     # One range scan of the first_seen index finds the expired rows; ids then go in batches, each
     # with its plate reads and flag links (indexed by sighting_id), so no statement walks the table.
     doomed = list(
@@ -102,7 +110,7 @@ def run(
         )
     )
     ids = [row[0] for row in doomed]
-    report.sightings = len(ids)
+    report.sightings += len(ids)
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start : start + _BATCH]
         if dry_run:
@@ -117,7 +125,7 @@ def run(
         report.plate_reads += gone.rowcount  # type: ignore[attr-defined]  # a CursorResult for DML
         session.execute(sa.delete(flag_sighting).where(flag_sighting.c.sighting_id.in_(chunk)))
         session.execute(sa.delete(Sighting).where(Sighting.id.in_(chunk)))
-    files = [p for row in doomed for p in (row[1], row[2]) if p]
+    files = dropped_files + [p for row in doomed for p in (row[1], row[2]) if p]
     for stored in files:
         path = resolve_evidence(evidence_dir, stored)
         if path is None or not path.is_file():
@@ -149,6 +157,74 @@ def run(
             | {"file_errors": len(report.file_errors)},
         )
     return report
+
+
+def _drop_month(session: Session, month: Month, report: RetentionReport) -> list[str]:
+    """Drop one expired month's partitions, keeping its rows tied to live casework; its evidence paths.
+
+    The kept rows (with their plate reads and flag links) are copied aside, every link into the
+    month is removed (a partition cannot be detached while rows elsewhere reference it), both
+    partitions dropped, and the month made again holding only the kept rows. A month that holds
+    nothing but kept rows is left alone.
+    """
+    sighting, reads = month.partition("sighting"), month.partition("plate_read")
+    kept = [
+        int(i)
+        for i in session.scalars(
+            sa.select(Sighting.id).where(
+                Sighting.first_seen >= month.start,
+                Sighting.first_seen < month.end,
+                Sighting.id.in_(_protected_ids()),
+            )
+        )
+    ]
+    total = session.execute(sa.text(f'SELECT count(*) FROM "{sighting}"')).scalar_one()
+    if total == len(kept):
+        return []
+    total_reads = session.execute(sa.text(f'SELECT count(*) FROM "{reads}"')).scalar_one()
+    kept_reads = session.execute(
+        sa.text(f'SELECT count(*) FROM "{reads}" WHERE sighting_id = ANY(:ids)'), {"ids": kept}
+    ).scalar_one()
+    paths = session.execute(
+        sa.text(
+            f'SELECT plate_image_path, vehicle_image_path FROM "{sighting}" WHERE NOT (id = ANY(:ids)) '
+            "AND (plate_image_path IS NOT NULL OR vehicle_image_path IS NOT NULL)"
+        ),
+        {"ids": kept},
+    ).all()
+    report.sightings += total - len(kept)
+    report.plate_reads += total_reads - kept_reads
+    report.months_dropped += 1
+    files = [p for row in paths for p in row if p]
+    if report.dry_run:
+        return files
+    ids: dict[str, object] = {"ids": kept}
+    window: dict[str, object] = {"lo": month.start, "hi": month.end}
+    steps: list[tuple[str, dict[str, object]]] = [
+        (f'CREATE TEMPORARY TABLE kept_sighting (LIKE "{sighting}")', {}),
+        (f'CREATE TEMPORARY TABLE kept_read (LIKE "{reads}")', {}),
+        ("CREATE TEMPORARY TABLE kept_link (LIKE flag_sighting)", {}),
+        (f'INSERT INTO kept_sighting SELECT * FROM "{sighting}" WHERE id = ANY(:ids)', ids),
+        (f'INSERT INTO kept_read SELECT * FROM "{reads}" WHERE sighting_id = ANY(:ids)', ids),
+        (
+            "INSERT INTO kept_link SELECT * FROM flag_sighting WHERE sighting_id = ANY(:ids) "
+            "AND sighting_first_seen >= :lo AND sighting_first_seen < :hi",
+            ids | window,
+        ),
+        ("DELETE FROM flag_sighting WHERE sighting_first_seen >= :lo AND sighting_first_seen < :hi", window),
+        (f'DROP TABLE "{reads}"', {}),
+        (f'ALTER TABLE sighting DETACH PARTITION "{sighting}"', {}),
+        (f'DROP TABLE "{sighting}"', {}),
+    ]
+    for statement, params in steps:
+        session.execute(sa.text(statement), params)
+    if kept:
+        ensure_months(session.connection(), [month])
+        session.execute(sa.text("INSERT INTO sighting SELECT * FROM kept_sighting"))
+        session.execute(sa.text("INSERT INTO plate_read SELECT * FROM kept_read"))
+        session.execute(sa.text("INSERT INTO flag_sighting SELECT * FROM kept_link"))
+    session.execute(sa.text("DROP TABLE kept_sighting, kept_read, kept_link"))
+    return files
 
 
 def delete_files(report: RetentionReport) -> None:
