@@ -6,6 +6,7 @@ is covered in test_api_retention.py).
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from detect.records import PlateRead, Sighting, VehicleClass
 from intel_api.db import models as m
 from intel_api.db.migrate import downgrade, upgrade
-from intel_api.db.partitions import Month, existing_months
+from intel_api.db.partitions import Month, ensure_months, existing_months
 from intel_api.services import retention
 from intel_api.store import store_sightings
 
@@ -181,3 +182,30 @@ def test_migration_keeps_rows_ids_and_links(db_url: str, session_factory: sessio
         more = store_sightings(s, [record("cam1:7:1", datetime.now(UTC))])
         s.commit()
         assert more.ids[0] > max(stored.ids)
+
+
+@on_postgresql
+def test_two_writers_starting_the_same_month_both_succeed(engine: sa.Engine) -> None:
+    """Two processes' first sightings of a new month race to make its partitions: one makes them,
+    the other waits on the lock and finds them made."""
+    barrier = threading.Barrier(2)
+    made: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            with engine.begin() as conn:
+                barrier.wait(timeout=10)
+                made.append(ensure_months(conn, [Month(2015, 3)]))
+        except BaseException as e:  # noqa: BLE001 - reported by the assertion below
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == []
+    assert sorted(len(m) for m in made) == [0, 2]
+    with engine.connect() as conn:
+        assert Month(2015, 3) in existing_months(conn)

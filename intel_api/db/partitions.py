@@ -27,9 +27,6 @@ import sqlalchemy as sa
 # Parent table -> its partition key column.
 MONTHLY_TABLES: dict[str, str] = {"sighting": "first_seen", "plate_read": "sighting_first_seen"}
 _NAME = re.compile(r"^sighting_y(\d{4})m(\d{2})$")
-# One creator at a time across processes: two workers starting a new month together would
-# otherwise both try to create its partitions.
-_LOCK_KEY = 0x504C5754  # "PLWT"
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -89,7 +86,11 @@ def ensure_months(conn: sa.Connection, months: Iterable[Month]) -> list[str]:
     ).one()
     if rows.kind != "p" or not rows.missing:
         return []
-    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+    # One creator at a time: two workers starting a new month together would both create its
+    # partitions. The lock mode conflicts only with itself and DDL, not with reads or inserts; and,
+    # unlike an advisory lock, taking a table lock makes this session see the partitions another
+    # committed meanwhile (the name look-ups below would otherwise answer from a stale cache).
+    conn.execute(sa.text("LOCK TABLE sighting, plate_read IN SHARE UPDATE EXCLUSIVE MODE"))
     created: list[str] = []
     for month in sorted(wanted):
         for table in MONTHLY_TABLES:
