@@ -225,19 +225,27 @@ def load_easyocr(model_dir: Path, text_detector: TextDetectorBackend = "torch", 
     OpenVINO's threads for it (0: OpenVINO's default)."""
     import easyocr  # imported here: torch start-up is slow and only readers need it
 
+    on_openvino = text_detector == "openvino"
     reader = easyocr.Reader(
         ["en"],
         gpu=False,
         model_storage_directory=str(model_dir),
         download_enabled=False,
-        detector=True,
+        # On OpenVINO the torch CRAFT module would be built only to be replaced: 2.2 s of every
+        # start-up (weights hashed, loaded and quantised) for nothing.
+        detector=not on_openvino,
         verbose=False,
     )
-    if text_detector == "openvino":
+    if on_openvino:
+        from easyocr.detection import get_detector, get_textbox
+
         from detect.reading.text_detector_openvino import OpenVINOTextDetector
         from models.resolver import load_manifest
 
         weights = model_dir / load_manifest()["ocr_detector"].file
+        # What `Reader.getDetectorPath("craft")` sets up besides the module itself.
+        reader.detect_network = "craft"
+        reader.get_textbox, reader.get_detector = get_textbox, get_detector
         reader.detector = OpenVINOTextDetector(weights, threads=threads)
     return reader
 
