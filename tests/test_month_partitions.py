@@ -1,7 +1,7 @@
 """Monthly partitions on PostgreSQL (migration 0010): made on demand, dropped by retention, kept casework.
 
-Every test here runs on a real PostgreSQL (SQLite is not partitioned; its retention deletes rows and
-is covered in test_api_retention.py).
+The partition tests run on a real PostgreSQL only (SQLite is not partitioned; its retention deletes
+rows and is covered in test_api_retention.py); the migration's round trip runs on both.
 """
 
 from __future__ import annotations
@@ -161,24 +161,44 @@ def test_retention_drops_whole_months_and_keeps_casework(
         assert (again.sightings, again.months_dropped, again.kept_for_casework) == (0, 0, 1)
 
 
-@on_postgresql
-def test_migration_keeps_rows_ids_and_links(db_url: str, session_factory: sessionmaker[Session]) -> None:
-    """Down to the unpartitioned schema and up again: every row, id and link survives, ids continue."""
+def test_migration_keeps_rows_ids_and_links(
+    db_url: str, engine: sa.Engine, session_factory: sessionmaker[Session]
+) -> None:
+    """Down to the unpartitioned schema and up again, on both backends: every row, id and link
+    survives both ways, and ids continue from where they were."""
     when = datetime.now(UTC) - timedelta(days=70)
     with session_factory() as s:
         stored = store_sightings(s, [record(f"cam1:6:{i}", when + timedelta(days=20 * i)) for i in range(3)])
         flag = add_flag(s, "AB12CDE", [s.get(m.Sighting, i) for i in stored.ids])
         s.commit()
         flag_id = flag.id
+    engine.dispose()
+    postgres = engine.dialect.name == "postgresql"
     downgrade(db_url, "0009_review_queue_index")
+    with engine.connect() as conn:
+        counts = [
+            conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()
+            for t in ("sighting", "plate_read", "flag_sighting")
+        ]
+        assert counts == [3, 6, 3]
+        assert "sighting_first_seen" not in {c["name"] for c in sa.inspect(conn).get_columns("plate_read")}
+        if postgres:
+            kind = conn.execute(sa.text("SELECT relkind FROM pg_class WHERE relname = 'sighting'")).scalar()
+            assert kind == "r"
+    engine.dispose()
     upgrade(db_url)
+    engine.dispose()
     with session_factory() as s:
         rows = s.scalars(sa.select(m.Sighting).order_by(m.Sighting.id)).all()
         assert [r.id for r in rows] == stored.ids
         assert all(len(r.reads) == 2 and [f.id for f in r.flags] == [flag_id] for r in rows)
-        assert {where(s, "sighting", r.id) for r in rows} == {
-            Month.of(r.first_seen).partition("sighting") for r in rows
-        }
+        assert all(read.sighting_first_seen == r.first_seen for r in rows for read in r.reads)
+        if postgres:
+            assert {where(s, "sighting", r.id) for r in rows} == {
+                Month.of(r.first_seen).partition("sighting") for r in rows
+            }
+        else:
+            assert s.execute(sa.text("PRAGMA foreign_key_check")).all() == []
         more = store_sightings(s, [record("cam1:7:1", datetime.now(UTC))])
         s.commit()
         assert more.ids[0] > max(stored.ids)
