@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -300,6 +301,70 @@ def _client(args: tuple[str, list[str], str, Any]) -> tuple[list[float], int, fl
     return lat, errors, t_start, t_end
 
 
+async def _light_client(
+    port: int, paths: list[str], token: str, start: Any
+) -> tuple[list[float], int, float, float]:
+    """One keep-alive HTTP/1.1 connection sending prebuilt GETs and reading each whole response.
+
+    A few tens of microseconds of client CPU per request, against a millisecond or more for an
+    httpx client process, so on a small box the load generator does not take the server's cores.
+    """
+    import asyncio
+
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    head = f"Host: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\nAccept: */*\r\n\r\n"
+
+    async def get(path: str) -> int:
+        # Encoded as httpx would: the reason and the times hold spaces and "+".
+        target = urllib.parse.quote(path, safe="/?&=:,%")
+        writer.write(f"GET {target} HTTP/1.1\r\n{head}".encode())
+        status_line = await reader.readline()
+        length, chunked = 0, False
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+            elif name.lower() == "transfer-encoding" and "chunked" in value.lower():
+                chunked = True
+        if chunked:
+            while (size := int((await reader.readline()).strip() or b"0", 16)) > 0:
+                await reader.readexactly(size + 2)
+            await reader.readline()
+        else:
+            await reader.readexactly(length)
+        return int(status_line.split()[1])
+
+    await get(paths[0])  # connection and first-request costs stay out of the figures
+    await start.wait()
+    lat: list[float] = []
+    errors = 0
+    t_start = time.perf_counter()
+    for path in paths:
+        t0 = time.perf_counter()
+        errors += await get(path) != 200
+        lat.append((time.perf_counter() - t0) * 1000)
+    t_end = time.perf_counter()
+    writer.close()
+    return lat, errors, t_start, t_end
+
+
+def _drive_light(port: int, token: str, paths: list[list[str]]) -> tuple[list[Any], float]:
+    """All clients as coroutines in this process; returns their results and this process's CPU s."""
+    import asyncio
+
+    async def run() -> list[Any]:
+        start = asyncio.Event()
+        tasks = [asyncio.create_task(_light_client(port, p, token, start)) for p in paths]
+        await asyncio.sleep(0.2)  # every connection open and warmed before the clock starts
+        start.set()
+        return list(await asyncio.gather(*tasks))
+
+    cpu0 = time.process_time()
+    results = asyncio.run(run())
+    return results, time.process_time() - cpu0
+
+
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -331,16 +396,23 @@ def drive(
     n_plates: int,
     now: datetime,
     server_pid: int,
+    light: bool = False,
 ) -> dict[str, float | None]:
     paths = [
         _requests(route, per_client, n_plates, now, 1000 * clients + k, base, token) for k in range(clients)
     ]
-    with multiprocessing.Manager() as mgr:
-        barrier = mgr.Barrier(clients)
-        with multiprocessing.Pool(clients) as pool:
-            cpu_before = server_cpu_s(server_pid)
-            results = pool.map(_client, [(base, p, token, barrier) for p in paths])
-            cpu_after = server_cpu_s(server_pid)
+    client_cpu_s: float | None = None
+    if light:
+        cpu_before = server_cpu_s(server_pid)
+        results, client_cpu_s = _drive_light(int(base.rsplit(":", 1)[1]), token, paths)
+        cpu_after = server_cpu_s(server_pid)
+    else:
+        with multiprocessing.Manager() as mgr:
+            barrier = mgr.Barrier(clients)
+            with multiprocessing.Pool(clients) as pool:
+                cpu_before = server_cpu_s(server_pid)
+                results = pool.map(_client, [(base, p, token, barrier) for p in paths])
+                cpu_after = server_cpu_s(server_pid)
     lat = [x for r in results for x in r[0]]
     wall = max(r[3] for r in results) - min(r[2] for r in results)
     # Server CPU per request (each client's one untimed first request included): the Python cost,
@@ -357,6 +429,9 @@ def drive(
         "mean_ms": round(statistics.fmean(lat), 2),
         "requests_per_s": round(len(lat) / wall, 1),
         "server_cpu_ms_per_request": cpu_ms,
+        "client_cpu_ms_per_request": (
+            round(client_cpu_s * 1000 / (len(lat) + clients), 3) if client_cpu_s is not None else None
+        ),
     }
 
 
@@ -425,6 +500,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", default="1", help="uvicorn worker counts to measure, e.g. 1,2")
     ap.add_argument("--clients", default="1,8", help="concurrent client counts")
     ap.add_argument("--requests", type=int, default=200, help="requests per client per route")
+    ap.add_argument(
+        "--light-clients",
+        action="store_true",
+        help="drive the clients as coroutines of one process with a bare HTTP/1.1 client (little CPU) "
+        "instead of one httpx process each",
+    )
     ap.add_argument("--routes", default=",".join(ROUTES))
     ap.add_argument("--retention-days", type=int, help="after the load runs, one retention run at this age")
     ap.add_argument("--keep", action="store_true", help="keep the database (its name is in the JSON)")
@@ -443,7 +524,12 @@ def main(argv: list[str] | None = None) -> int:
     name = args.reuse or args.database or f"platewatch_load_{os.getpid()}_{secrets.token_hex(3)}"
     url = f"{base_url}/{name}"
     admin = normalise_url(args.admin_url).replace("postgresql+psycopg://", "postgresql://")
-    result: dict[str, Any] = {"database": name, "rows": args.rows, "load_average_start": os.getloadavg()}
+    result: dict[str, Any] = {
+        "database": name,
+        "rows": args.rows,
+        "clients_mode": "light" if args.light_clients else "processes",
+        "load_average_start": os.getloadavg(),
+    }
     now = datetime.now(UTC).replace(microsecond=0)
     if not args.reuse:
         with psycopg.connect(admin, autocommit=True) as conn:
@@ -524,7 +610,9 @@ def run_servers(args: argparse.Namespace, url: str, n_plates: int, now: datetime
                 for route in routes:
                     figures[route] = {}
                     for c in clients:
-                        f = drive(base, token, route, c, args.requests, n_plates, now, proc.pid)
+                        f = drive(
+                            base, token, route, c, args.requests, n_plates, now, proc.pid, args.light_clients
+                        )
                         figures[route][f"clients_{c}"] = f
                         print(f"workers={workers} {route} clients={c}: {json.dumps(f)}", flush=True)
                 by_workers[f"workers_{workers}"] = figures

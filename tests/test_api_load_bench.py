@@ -56,6 +56,24 @@ def test_small_load_run_writes_every_route_and_drops_its_database(tmp_path: Path
     assert result["database"] not in _databases()
 
 
+def test_light_clients_get_the_same_answers(tmp_path: Path) -> None:
+    """The in-process HTTP/1.1 client: every request answered 200 (the reason's spaces and the
+    cursor encoded right), its own CPU per request recorded and small."""
+    bench = _bench()
+    out = tmp_path / "api_load.json"
+    admin = PG_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://")
+    argv = ["--rows", "2000", "--requests", "6", "--clients", "1,3", "--light-clients"]
+    routes = ["--routes", "visit_history,search_7d_next,review_queue"]
+    assert bench.main([*argv, *routes, "--admin-url", admin, "--out", str(out)]) == 0
+    result = json.loads(out.read_text())
+    assert result["clients_mode"] == "light"
+    for route in ("visit_history", "search_7d_next", "review_queue"):
+        for clients, n in (("clients_1", 6), ("clients_3", 18)):
+            figures = result[route][clients]
+            assert figures["requests"] == n and figures["errors"] == 0, (route, clients)
+            assert 0 < figures["client_cpu_ms_per_request"] < figures["server_cpu_ms_per_request"]
+
+
 def test_bad_arguments_exit_without_creating_a_database(tmp_path: Path) -> None:
     bench = _bench()
     with pytest.raises(SystemExit) as e:
