@@ -148,6 +148,33 @@ def test_each_visit_is_the_sighting_as_its_own_route_shows_it(world: World) -> N
     assert r.json()["summary"]["passes"] == 3
 
 
+def test_each_search_item_is_the_sighting_as_its_own_route_shows_it(world: World) -> None:
+    """Search pages are built from plain rows too: each item equals the single-sighting route's
+    answer, flags and evidence links included, on every page of a cursor walk."""
+    with world.sessions() as s:
+        add_sighting(s, world.evidence_dir, "cam1:8:2", "AB12CDE", night(1, 21), with_files=False)
+        s.commit()
+    officer = world.as_("officer")
+    seen: list[dict[str, object]] = []
+    path = f"/sightings?reason={REASON}&page_size=2"
+    while True:
+        r = world.client.get(path, headers=officer)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        seen.extend(body["items"])
+        if body["next_cursor"] is None:
+            break
+        path = f"/sightings?reason={REASON}&page_size=2&cursor={body['next_cursor']}"
+    assert len(seen) == body["total"] == len({item["id"] for item in seen}) >= 4
+    assert {item["flagged"] for item in seen} == {True, False}
+    assert any(item["evidence"] == {"plate": None, "vehicle": None} for item in seen)
+    for item in seen:
+        alone = world.client.get(f"/sightings/{item['id']}?reason={REASON}", headers=officer)
+        assert alone.status_code == 200 and alone.json() == item
+    flagged_only = world.client.get(f"/sightings?reason={REASON}&flagged=true", headers=officer).json()
+    assert {i["id"] for i in flagged_only["items"]} == {i["id"] for i in seen if i["flagged"]}
+
+
 class _AuditAtResponseStart:
     """Counts the committed `vehicle.visits` audit rows, from another connection, at the moment the
     response starts: what a client could already hold by then."""

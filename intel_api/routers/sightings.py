@@ -3,14 +3,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import FileResponse
 
 from intel_api import cursors, messages
 from intel_api.db.models import Sighting
 from intel_api.deps import ContextDep, Officer, SessionDep
 from intel_api.errors import ApiError, denied, invalid
-from intel_api.routers.views import sighting_out
+from intel_api.routers.views import sighting_out, visit_fields
 from intel_api.rows import get_or_404
 from intel_api.schemas.common import OptionalReasonQuery, PageQuery, PageSizeQuery, ReasonQuery, Since
 from intel_api.schemas.sightings import SightingOut, SightingPage
@@ -60,7 +60,7 @@ def search_sightings(
     page: PageQuery = 1,
     page_size: PageSizeQuery = 50,
     cursor: CursorQuery = None,
-) -> SightingPage:
+) -> Response:
     check_range(since, until)
     after = None
     if cursor is not None:
@@ -71,7 +71,6 @@ def search_sightings(
     query = svc.SightingQuery(plate=plate, camera_id=camera, since=since, until=until, flagged=flagged)
     found = svc.search(session, query, (page - 1) * page_size, page_size, after)
     rows, total = found.rows, found.total
-    flagged_ids = svc.flagged_ids(session, [s.id for s in rows])
     audit.record_read(
         session,
         principal,
@@ -92,14 +91,18 @@ def search_sightings(
             "total_capped": found.total_capped,
         },
     )
-    return SightingPage(
-        items=[sighting_out(s, s.id in flagged_ids) for s in rows],
-        total=total,
-        page=page,
-        page_size=page_size,
-        total_capped=found.total_capped,
-        next_cursor=cursors.encode(found.next_key) if found.next_key else None,
+    # Validated once from plain values and serialised as FastAPI would (as the visit history is).
+    out = SightingPage.model_validate(
+        {
+            "items": [visit_fields(row) for row in rows],
+            "total": total,
+            "page": page,
+            "page_size": page_size,
+            "total_capped": found.total_capped,
+            "next_cursor": cursors.encode(found.next_key) if found.next_key else None,
+        }
     )
+    return Response(out.model_dump_json(by_alias=True), media_type="application/json")
 
 
 def _get(session: SessionDep, sighting_id: int) -> Sighting:
