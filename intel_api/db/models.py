@@ -92,6 +92,17 @@ class Camera(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+def _sighting_key(table: str) -> sa.ForeignKeyConstraint:
+    """A row's reference to its sighting: (id, first_seen), the partition key included (0010)."""
+    return sa.ForeignKeyConstraint(
+        ["sighting_id", "sighting_first_seen"],
+        ["sighting.id", "sighting.first_seen"],
+        name=f"fk_{table}_sighting_id_sighting",
+        ondelete="CASCADE",
+        onupdate="CASCADE",
+    )
+
+
 flag_sighting = sa.Table(
     "flag_sighting",
     Base.metadata,
@@ -100,13 +111,7 @@ flag_sighting = sa.Table(
     # The sighting's partition key, carried so the link can reference a month-partitioned sighting
     # (PostgreSQL wants the partition key in every foreign key target; migration 0010).
     sa.Column("sighting_first_seen", UTCDateTime, nullable=False),
-    sa.ForeignKeyConstraint(
-        ["sighting_id", "sighting_first_seen"],
-        ["sighting.id", "sighting.first_seen"],
-        name="fk_flag_sighting_sighting_id_sighting",
-        ondelete="CASCADE",
-        onupdate="CASCADE",
-    ),
+    _sighting_key("flag_sighting"),
     # The primary key leads with flag_id: finding (or cascading) a sighting's links needs its own index.
     sa.Index("ix_flag_sighting_sighting_id", "sighting_id"),
 )
@@ -179,15 +184,7 @@ class PlateReadRow(Base):
     """A per-frame candidate behind a sighting: the audit trail of how its plate was chosen."""
 
     __tablename__ = "plate_read"
-    __table_args__ = (
-        sa.ForeignKeyConstraint(
-            ["sighting_id", "sighting_first_seen"],
-            ["sighting.id", "sighting.first_seen"],
-            name="fk_plate_read_sighting_id_sighting",
-            ondelete="CASCADE",
-            onupdate="CASCADE",
-        ),
-    )
+    __table_args__ = (_sighting_key("plate_read"),)
 
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
     sighting_id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), index=True)
