@@ -6,7 +6,9 @@
 Loads `--rows` synthetic sightings (12 months ending now, 10 cameras, rows/5 plates, one plate read
 each, one flag per 50 sightings with one linked sighting, a fifth of them open) into a database it
 creates (COPY through psycopg, secondary indexes built after the load), then starts
-`platewatch serve --workers W` on it and drives it from `--clients` concurrent client processes:
+`platewatch serve --workers W` on it and drives it from `--clients` concurrent client processes
+(or, with `--light-clients`, as many coroutines of one process with a bare HTTP/1.1 client, so the
+load generator takes little of a small box's CPU):
 
 - `visit_history`: GET /vehicles/{plate}/visits for a random plate (the full year);
 - `search_1d`, `search_7d`: GET /sightings for a 1- or 7-day window at a random point in the year,
