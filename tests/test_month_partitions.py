@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from detect.records import PlateRead, Sighting, VehicleClass
 from intel_api.db import models as m
 from intel_api.db.migrate import downgrade, upgrade
-from intel_api.db.partitions import Month, ensure_months, existing_months
+from intel_api.db.partitions import Month, ensure_months, existing_months, months_before
 from intel_api.services import retention
 from intel_api.store import store_sightings
 
@@ -34,6 +34,14 @@ def where(s: Session, table: str, row_id: int) -> str | None:
 
 def exists(s: Session, name: str) -> bool:
     return s.execute(sa.text("SELECT to_regclass(:n)"), {"n": name}).scalar() is not None
+
+
+def no_past_partitions(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    """Drop the (empty) month partitions earlier tests left: rows are emptied between tests, tables not."""
+    with sessions() as s:
+        retention.run(s, 0, tmp_path / "none", dry_run=False)
+        s.commit()
+        assert months_before(s.connection(), Month.of(datetime.now(UTC)).start) == []
 
 
 def record(key: str, when: datetime, plate: str = "AB12CDE") -> Sighting:
@@ -101,6 +109,7 @@ def test_a_replay_is_still_a_duplicate(session_factory: sessionmaker[Session]) -
 def test_retention_drops_whole_months_and_keeps_casework(
     session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
+    no_past_partitions(session_factory, tmp_path)
     evidence = tmp_path / "evidence"
     now = datetime.now(UTC)
     gone_month = Month.of(now - timedelta(days=500))
@@ -202,6 +211,46 @@ def test_migration_keeps_rows_ids_and_links(
         more = store_sightings(s, [record("cam1:7:1", datetime.now(UTC))])
         s.commit()
         assert more.ids[0] > max(stored.ids)
+
+
+@on_postgresql
+def test_a_month_emptied_by_daily_runs_is_dropped(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """Daily runs delete an expiring month row by row; once the whole month is past the cutoff its
+    empty partitions are dropped, not left for every visit-history query to probe."""
+    no_past_partitions(session_factory, tmp_path)
+    evidence = tmp_path / "evidence"
+    month = Month(2024, 3)
+    with session_factory() as s:
+        for day in (2, 9, 20):
+            add_sighting(
+                s, evidence, f"cam1:9:{day}", "AB12CDE", month.start + timedelta(days=day), with_files=False
+            )
+        s.commit()
+    mid_month = month.start + timedelta(days=365 + 15)  # the cutoff falls inside March 2024
+    with session_factory() as s:
+        daily = retention.run(s, 365, evidence, dry_run=False, now=mid_month)
+        s.commit()
+        assert (daily.sightings, daily.months_dropped) == (2, 0)
+        assert exists(s, month.partition("sighting"))
+    with session_factory() as s:
+        later = retention.run(s, 365, evidence, dry_run=False, now=mid_month + timedelta(days=30))
+        s.commit()
+        assert (later.sightings, later.months_dropped) == (1, 1)
+        assert not exists(s, month.partition("sighting")) and not exists(s, month.partition("plate_read"))
+    with session_factory() as s:  # emptied by rows this time, then dropped on the next run
+        add_sighting(
+            s, evidence, "cam1:9:30", "AB12CDE", Month(2024, 4).start + timedelta(days=1), with_files=False
+        )
+        s.commit()
+        retention.run(s, 365, evidence, dry_run=False, now=Month(2024, 4).start + timedelta(days=365 + 10))
+        s.commit()
+        assert exists(s, Month(2024, 4).partition("sighting"))
+        final = retention.run(s, 365, evidence, dry_run=False, now=Month(2024, 5).start + timedelta(days=366))
+        s.commit()
+        assert (final.sightings, final.months_dropped) == (0, 1)
+        assert not exists(s, Month(2024, 4).partition("sighting"))
 
 
 @on_postgresql

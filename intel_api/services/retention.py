@@ -165,7 +165,7 @@ def _drop_month(session: Session, month: Month, report: RetentionReport) -> list
     The kept rows (with their plate reads and flag links) are copied aside, every link into the
     month is removed (a partition cannot be detached while rows elsewhere reference it), both
     partitions dropped, and the month made again holding only the kept rows. A month that holds
-    nothing but kept rows is left alone.
+    nothing but kept rows is left alone; an empty one is dropped.
     """
     sighting, reads = month.partition("sighting"), month.partition("plate_read")
     kept = [
@@ -179,7 +179,9 @@ def _drop_month(session: Session, month: Month, report: RetentionReport) -> list
         )
     ]
     total = session.execute(sa.text(f'SELECT count(*) FROM "{sighting}"')).scalar_one()
-    if total == len(kept):
+    # A month emptied row by row by earlier daily runs is dropped too: left, every expired month
+    # would stay an empty partition that each visit-history query still probes.
+    if kept and total == len(kept):
         return []
     total_reads = session.execute(sa.text(f'SELECT count(*) FROM "{reads}"')).scalar_one()
     kept_reads = session.execute(
