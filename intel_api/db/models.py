@@ -462,8 +462,13 @@ class AuditEvent(Base):
 
 
 @sa.event.listens_for(Sighting, "before_insert")
-@sa.event.listens_for(Sighting, "before_update")
 def _month_partition(_mapper: Any, connection: sa.Connection, target: Sighting) -> None:
-    # A sighting added (or moved in time) through the ORM finds its month's partition made
-    # (PostgreSQL; a no-op on SQLite).
+    # A sighting added through the ORM finds its month's partition made (PostgreSQL; a no-op on SQLite).
     partitions.ensure_months(connection, [partitions.Month.of(target.first_seen)])
+
+
+@sa.event.listens_for(Sighting, "before_update")
+def _moved_month(_mapper: Any, connection: sa.Connection, target: Sighting) -> None:
+    # Only a sighting moved in time can need another month; a plate correction asks no catalogue.
+    if sa.inspect(target).attrs.first_seen.history.has_changes():
+        partitions.ensure_months(connection, [partitions.Month.of(target.first_seen)])

@@ -32,6 +32,11 @@ class SightingQuery:
     flagged: bool | None = None
 
 
+def _linked() -> sa.Exists:
+    """Whether a sighting is linked to any flag (an index-only probe of flag_sighting)."""
+    return sa.exists().where(flag_sighting.c.sighting_id == Sighting.id)
+
+
 def _where(q: SightingQuery) -> list[sa.ColumnElement[bool]]:
     conds: list[sa.ColumnElement[bool]] = []
     if q.plate:
@@ -48,8 +53,7 @@ def _where(q: SightingQuery) -> list[sa.ColumnElement[bool]]:
     if q.until:
         conds.append(Sighting.first_seen < q.until)
     if q.flagged is not None:
-        linked = sa.exists().where(flag_sighting.c.sighting_id == Sighting.id)
-        conds.append(linked if q.flagged else ~linked)
+        conds.append(_linked() if q.flagged else ~_linked())
     return conds
 
 
@@ -95,9 +99,8 @@ def page_stmt(q: SightingQuery, after: Keyset | None, offset: int, limit: int) -
         )
     # The columns a page shows and whether each row is flagged, in one round trip; rows, not ORM
     # objects (a page of 50 ORM sightings, JSON blobs and all, cost more CPU than the query).
-    linked = sa.exists().where(flag_sighting.c.sighting_id == Sighting.id).label("flagged")
     stmt = (
-        sa.select(*VISIT_COLUMNS, linked)
+        sa.select(*VISIT_COLUMNS, _linked().label("flagged"))
         .where(*conds)
         .order_by(Sighting.first_seen.desc(), Sighting.id.desc())
     )
@@ -195,13 +198,12 @@ def _history_select(bounded_below: bool, bounded_above: bool) -> sa.Select[Any]:
     A visit history is a few rows found by an index in well under a millisecond; building the
     statement and ORM objects for them each time cost more CPU than that.
     """
-    linked = sa.exists().where(flag_sighting.c.sighting_id == _S.id).label("flagged")
     conds = [_S.plate_text == sa.bindparam("plate", type_=_S.plate_text.type)]
     if bounded_below:
         conds.append(_S.first_seen >= sa.bindparam("since", type_=_S.first_seen.type))
     if bounded_above:
         conds.append(_S.first_seen < sa.bindparam("until", type_=_S.first_seen.type))
-    return sa.select(*VISIT_COLUMNS, linked).where(*conds).order_by(_S.first_seen, _S.id)
+    return sa.select(*VISIT_COLUMNS, _linked().label("flagged")).where(*conds).order_by(_S.first_seen, _S.id)
 
 
 def history_stmt(plate: str, since: datetime | None, until: datetime | None) -> sa.Select[Any]:
