@@ -94,7 +94,11 @@ def run_stills(args: argparse.Namespace) -> dict[str, Any]:
 
     if args.threads > 0:
         torch.set_num_threads(args.threads)
-    detection = Detection()
+    import yaml
+
+    # The same KEY=VALUE settings as the clips' config file, validated by the same model.
+    settings = {k.strip(): yaml.safe_load(v) for k, _, v in (d.partition("=") for d in args.detection)}
+    detection = Detection.model_validate(settings)
     threshold = detection.letter_grade_confidence
     base = PlateRecogniser(detection, ModelPaths(), readers=DEFAULT_READERS, threads=args.threads)
     timestamp = datetime.now(UTC)
@@ -143,6 +147,7 @@ def run_stills(args: argparse.Namespace) -> dict[str, Any]:
         "threshold": threshold,
         "readers": list(DEFAULT_READERS),
         "limit_per_set": args.limit,
+        "detection_settings": args.detection,
         "widths": args.widths,
         "conditions": args.conditions,
         "median_read_ms": round(median_ms, 1),
@@ -335,7 +340,7 @@ def main() -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="with --clips: a detection setting for the run, e.g. min_plate_width_px=40 (repeatable)",
+        help="a detection setting for the run, e.g. motion_deblur=false (repeatable)",
     )
     # 20 per set: 29 plates x 24 cells, minutes on a quiet 2-core machine; 0 reads all 117 plates.
     parser.add_argument("--limit", type=int, default=20, help="first N labelled plates per set (0: all)")

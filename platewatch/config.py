@@ -140,6 +140,11 @@ class Detection(StrictModel):
     # plates are read"). Narrower, the characters are a few pixels wide and a read is a guess (JamCam
     # 352x288 clips gave 2-character nonsense at 30 px, and junk at 40 px on the plate clips).
     min_plate_width_px: int = Field(48, ge=0, description="Narrower plate boxes are not read")
+    # A plate read below letter grade is read again with its measured horizontal motion blur undone
+    # (detect/reading/deblur.py): street bench 351 -> 497 of 696 exact, motion-blurred 24 -> 170 of 232.
+    motion_deblur: bool = Field(
+        True, description="Read a plate below letter grade again with its horizontal motion blur undone"
+    )
     max_reads_per_track: int = Field(12, ge=1, le=200, description="OCR attempts kept per track")
     # A plate read the same this many times is settled whatever its grammar (a French plate under
     # the gb grammar never reaches letter grade and was read up to max_reads_per_track): the track

@@ -14,6 +14,7 @@ from typing import Literal
 from detect.batch_inference import InferenceDevice
 from detect.inference_backend import choose_backend
 from detect.reading.choice import choose_text
+from detect.reading.deblur import deblur_plate
 from detect.reading.localise import PlateBox, PlateDetector, rectify_plate
 from detect.reading.quality import plate_quality
 from detect.reading.readers import (
@@ -58,6 +59,7 @@ class StageSeconds:
     plates: float = 0.0
     rectify: float = 0.0
     text_boxes: float = 0.0
+    deblur: float = 0.0
     ocr: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, float]:
@@ -66,6 +68,7 @@ class StageSeconds:
             "plates": self.plates,
             "rectify": self.rectify,
             "text_boxes": self.text_boxes,
+            "deblur": self.deblur,
         }
         out.update({f"ocr_{k}": v for k, v in self.ocr.items()})
         return out
@@ -155,7 +158,14 @@ class PlateRecogniser:
         return out, plate_geometry(patch.shape, boxes, blue_band_end(patch))
 
     def read_plate(self, image: Image, plate_box: BoxXYXY, timestamp: datetime) -> PlateObservation | None:
-        """Read a plate whose box in `image` is already known; None when nothing legible."""
+        """Read a plate whose box in `image` is already known; None when nothing legible.
+
+        A read below letter grade is tried once more with the plate's horizontal motion blur undone
+        when it shows one (`detect.reading.deblur`); the more confident of the two reads is kept.
+        The evidence crop and the view's quality stay those of the plate as captured: a reviewer
+        sees what the camera saw, and the consensus does not weight a smeared view like a sharp
+        one (deconvolution sharpens noise as well as edges).
+        """
         t0 = time.perf_counter()
         try:
             patch = rectify_plate(image, plate_box)
@@ -163,6 +173,30 @@ class PlateRecogniser:
             return None
         finally:
             self.seconds.rectify += time.perf_counter() - t0
+        quality = plate_quality(patch, plate_box)
+        first = self._read_patch_as_plate(patch, plate_box, timestamp, quality)
+        if not self.detection.motion_deblur or (
+            first is not None and first.read.confidence >= self.detection.letter_grade_confidence
+        ):
+            return first
+        t0 = time.perf_counter()
+        deblurred = deblur_plate(image, plate_box)
+        try:
+            sharp_patch = rectify_plate(deblurred.image, deblurred.box) if deblurred is not None else None
+        except ValueError:
+            sharp_patch = None
+        finally:
+            self.seconds.deblur += time.perf_counter() - t0
+        if sharp_patch is None:
+            return first
+        second = self._read_patch_as_plate(sharp_patch, plate_box, timestamp, quality)
+        if second is None or (first is not None and first.read.confidence >= second.read.confidence):
+            return first
+        return PlateObservation(read=second.read, crop=patch, candidates=second.candidates)
+
+    def _read_patch_as_plate(
+        self, patch: Image, plate_box: BoxXYXY, timestamp: datetime, quality: float
+    ) -> PlateObservation | None:
         candidates, geometry = self.read_patch(patch)
         choice = choose_text(candidates, self.detection.region, timestamp, geometry=geometry)
         if choice is None:
@@ -176,7 +210,7 @@ class PlateRecogniser:
             reader=choice.reader,
             grammar_valid=choice.valid,
             grammar_format=choice.format,
-            quality=plate_quality(patch, plate_box),
+            quality=quality,
         )
         return PlateObservation(read=read, crop=patch, candidates=tuple(candidates))
 
