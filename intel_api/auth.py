@@ -82,20 +82,23 @@ _USER_BY_NAME = sa.select(User.id, User.username, User.role, User.active).where(
 )
 
 
-def user_principal_from_token(session: Session, token: str, key: str) -> Principal | None:
-    """The active user a valid token names, as a Principal.
-
-    The role and the active flag are read from the database on every request (never from the
-    token or a cache), so a demotion or a deactivation applies to the next request, in every worker.
-    """
+def token_subject(token: str, key: str) -> str | None:
+    """The username a valid, unexpired token names; None for any other token (no I/O: an HMAC check)."""
     try:
         claims = jwt.decode(token, key, algorithms=[JWT_ALGORITHM], options={"require": ["exp", "sub"]})
     except jwt.PyJWTError:
         return None
     sub = claims.get("sub")
-    if not isinstance(sub, str):
-        return None
-    row = session.connection().execute(_USER_BY_NAME, {"username": sub}).first()
+    return sub if isinstance(sub, str) else None
+
+
+def user_principal(session: Session, username: str) -> Principal | None:
+    """The active user of that name, as a Principal.
+
+    The role and the active flag are read from the database on every request (never from the
+    token or a cache), so a demotion or a deactivation applies to the next request, in every worker.
+    """
+    row = session.connection().execute(_USER_BY_NAME, {"username": username}).first()
     if row is None or not row.active:
         return None
     return Principal(kind="user", name=row.username, role=row.role, user_id=row.id)

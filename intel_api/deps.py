@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable, Coroutine
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, NamedTuple
 
 import anyio
 from fastapi import Depends, HTTPException, Request, Security, status
@@ -12,7 +13,7 @@ from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from intel_api import messages
-from intel_api.auth import Principal, api_key_from_secret, user_principal_from_token
+from intel_api.auth import Principal, api_key_from_secret, token_subject, user_principal
 from intel_api.context import AppContext
 from intel_api.db.models import ApiKeyScope, Role
 from intel_api.error_map import to_api_error
@@ -55,7 +56,12 @@ async def get_session(ctx: ContextDep, request: Request) -> AsyncGenerator[Sessi
         with anyio.CancelScope(shield=True):
             await run_in_threadpool(session.close)
         raise
-    await run_in_threadpool(_end_session, session, request, None)
+    if session.in_transaction():
+        await run_in_threadpool(_end_session, session, request, None)
+    else:
+        # The route committed in its own thread-pool call (or never touched the database): closing
+        # sends nothing, so it needs no hop of its own.
+        session.close()
 
 
 def _end_session(session: Session, request: Request, exc: Exception | None) -> None:
@@ -95,33 +101,74 @@ def _unauthorised(detail: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-def get_principal(
-    request: Request,
+class Credentials(NamedTuple):
+    """What the caller presented, checked as far as it can be without the database: a token's
+    signature and expiry (its user is read later), or an API key (looked up later)."""
+
+    username: str | None
+    api_key: str | None
+
+
+async def get_credentials(
     ctx: ContextDep,
-    session: SessionDep,
     token: Annotated[str | None, Security(oauth2_scheme)],
     api_key: Annotated[str | None, Security(api_key_scheme)],
-) -> Principal:
+) -> Credentials:
+    # Refused here, before the route's parameters are validated: a caller with no valid
+    # credentials learns nothing about the request but 401.
     if token:
-        found = user_principal_from_token(session, token, ctx.signing_key)
+        username = token_subject(token, ctx.signing_key)
+        if username is None:
+            raise _unauthorised(messages.TOKEN_INVALID)
+        return Credentials(username, None)
+    if api_key:
+        return Credentials(None, api_key)
+    raise _unauthorised(messages.NOT_AUTHENTICATED)
+
+
+CredentialsDep = Annotated[Credentials, Depends(get_credentials)]
+
+
+def resolve_principal(request: Request, session: Session, credentials: Credentials) -> Principal:
+    """The caller the credentials name, read from the database (blocking: run it off the event loop)."""
+    if credentials.username is not None:
+        found = user_principal(session, credentials.username)
         if found is None:
             raise _unauthorised(messages.TOKEN_INVALID)
         principal = found
-    elif api_key:
-        key = api_key_from_secret(session, api_key)
+    else:
+        assert credentials.api_key is not None
+        key = api_key_from_secret(session, credentials.api_key)
         if key is None:
             raise _unauthorised(messages.API_KEY_INVALID)
         principal = Principal(
             kind="api_key", name=f"apikey:{key.name}", scope=key.scope, camera_id=key.camera_id
         )
-    else:
-        raise _unauthorised(messages.NOT_AUTHENTICATED)
     # Refusals further on are audited against whoever this is (see get_session).
     request.state.principal = principal
     return principal
 
 
+def get_principal(request: Request, session: SessionDep, credentials: CredentialsDep) -> Principal:
+    return resolve_principal(request, session, credentials)
+
+
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def admit(principal: Principal, minimum: Role | None, scopes: tuple[ApiKeyScope, ...]) -> Principal:
+    """`principal` when its role (at least `minimum`; None: no user) or key scope (one of `scopes`)
+    allows the request; refused (403, audited) otherwise."""
+    if principal.kind == "api_key":
+        if principal.scope in scopes:
+            return principal
+        assert principal.scope is not None
+        raise denied(principal, messages.API_KEY_NOT_ALLOWED.format(scope=principal.scope.value))
+    if minimum is None:
+        raise denied(principal, messages.KEY_ONLY.format(scopes=", ".join(s.value for s in scopes)))
+    if not principal.has_role(minimum):
+        raise denied(principal, messages.ROLE_REQUIRED.format(role=minimum.value))
+    return principal
 
 
 def require(
@@ -130,20 +177,39 @@ def require(
     """A dependency admitting users with at least `minimum` (None: no user) and keys with one of `scopes`."""
 
     async def check(principal: PrincipalDep) -> Principal:
-        if principal.kind == "api_key":
-            if principal.scope in scopes:
-                return principal
-            assert principal.scope is not None
-            raise denied(principal, messages.API_KEY_NOT_ALLOWED.format(scope=principal.scope.value))
-        if minimum is None:
-            raise denied(principal, messages.KEY_ONLY.format(scopes=", ".join(s.value for s in scopes)))
-        if not principal.has_role(minimum):
-            raise denied(principal, messages.ROLE_REQUIRED.format(role=minimum.value))
-        return principal
+        return admit(principal, minimum, scopes)
 
     return check
 
 
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """A caller to be resolved and admitted inside the route's own thread-pool call.
+
+    The usual `Officer` dependency reads the caller in one thread-pool hop and the route runs in
+    another; a route on the hot path (a visit history) that takes a `Caller` and calls `principal()`
+    in its one blocking call does both in one hop. The checks are the same: the role and the active
+    flag read from the database, refusals audited.
+    """
+
+    request: Request
+    session: Session
+    credentials: Credentials
+    minimum: Role
+
+    def principal(self) -> Principal:
+        found = resolve_principal(self.request, self.session, self.credentials)
+        return admit(found, self.minimum, ())
+
+
+def caller(minimum: Role) -> Callable[..., Coroutine[Any, Any, Caller]]:
+    async def make(request: Request, session: SessionDep, credentials: CredentialsDep) -> Caller:
+        return Caller(request, session, credentials, minimum)
+
+    return make
+
+
+OfficerCaller = Annotated[Caller, Depends(caller(Role.OFFICER))]
 Officer = Annotated[Principal, Depends(require(Role.OFFICER))]
 Supervisor = Annotated[Principal, Depends(require(Role.SUPERVISOR))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]

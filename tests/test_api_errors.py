@@ -132,8 +132,12 @@ def test_serve_refuses_to_start_without_a_strong_key(tmp_path: Path, monkeypatch
 
 
 class _RecordingSession:
-    def __init__(self) -> None:
+    def __init__(self, open_transaction: bool) -> None:
         self.calls: list[str] = []
+        self.open_transaction = open_transaction
+
+    def in_transaction(self) -> bool:
+        return self.open_transaction
 
     def commit(self) -> None:
         self.calls.append("commit")
@@ -146,16 +150,20 @@ class _RecordingSession:
 
 
 @pytest.mark.parametrize(
-    ("thrown", "expected"),
+    ("thrown", "open_transaction", "expected"),
     [
-        (None, ["commit", "close"]),
-        (ValueError("route failed"), ["rollback", "close"]),
-        (asyncio.CancelledError(), ["close"]),
+        (None, True, ["commit", "close"]),
+        # The route committed itself (the visit history): nothing left to commit, closed at once.
+        (None, False, ["close"]),
+        (ValueError("route failed"), True, ["rollback", "close"]),
+        (asyncio.CancelledError(), True, ["close"]),
     ],
 )
-def test_request_session_ends_once_on_every_path(thrown: BaseException | None, expected: list[str]) -> None:
+def test_request_session_ends_once_on_every_path(
+    thrown: BaseException | None, open_transaction: bool, expected: list[str]
+) -> None:
     """The unit of work commits only when the route returned, and is closed however it ended."""
-    session = _RecordingSession()
+    session = _RecordingSession(open_transaction)
     ctx = SimpleNamespace(sessions=lambda: session)
     request = SimpleNamespace(state=SimpleNamespace())
 

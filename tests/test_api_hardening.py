@@ -258,6 +258,44 @@ def test_denied_requests_are_audited(world: World) -> None:
     assert audit_rows(world, "sightings.search") == []  # the refused search itself left nothing
 
 
+def test_visit_history_checks_its_caller_inside_its_one_call(world: World) -> None:
+    """The visit route resolves and admits its caller in the same thread-pool call as the read
+    (deps.Caller): the same answers and the same audit as the other routes' Officer dependency."""
+    path = "/vehicles/AB12CDE/visits"
+    # No or bad credentials: 401 before the parameters are looked at (no reason given here).
+    assert world.client.get(path).status_code == 401
+    bad = {"Authorization": "Bearer not-a-token"}
+    assert world.client.get(path, headers=bad).status_code == 401
+    # A key refused, audited with the path; nothing read, nothing audited as a read.
+    r = world.client.get(path, params={"reason": REASON}, headers=world.as_("letters"))
+    assert r.status_code == 403
+    (denied,) = audit_rows(world, "access.denied")
+    assert (denied.actor, denied.details["path"]) == ("apikey:letters-worker", path)
+    assert audit_rows(world, "vehicle.visits") == []
+    # An officer over their history window: refused and audited against the officer.
+    old = (datetime.now(UTC) - timedelta(days=120)).isoformat()
+    r = world.client.get(path, params={"reason": REASON, "since": old}, headers=world.as_("officer"))
+    assert r.status_code == 403
+    assert [e.actor for e in audit_rows(world, "access.denied")] == ["apikey:letters-worker", "officer"]
+    # Read: the audit row is committed by the time the response arrives.
+    r = world.client.get(path, params={"reason": REASON}, headers=world.as_("officer"))
+    assert r.status_code == 200 and r.json()["summary"]["passes"] == 2
+    (read,) = audit_rows(world, "vehicle.visits")
+    assert (read.actor, read.target_id, read.reason) == ("officer", "AB12CDE", REASON)
+    # A deactivated officer's unexpired token no longer opens it.
+    with world.sessions() as s:
+        s.execute(sa.update(m.User).where(m.User.username == "officer").values(active=False))
+        s.commit()
+    try:
+        r = world.client.get(path, params={"reason": REASON}, headers=world.as_("officer"))
+        assert r.status_code == 401
+        assert len(audit_rows(world, "vehicle.visits")) == 1
+    finally:
+        with world.sessions() as s:
+            s.execute(sa.update(m.User).where(m.User.username == "officer").values(active=True))
+            s.commit()
+
+
 # -- 15: the published contract is what the server does ---------------------------------------------
 def test_openapi_422_and_error_statuses_documented(world: World) -> None:
     spec = world.client.get("/openapi.json").json()
