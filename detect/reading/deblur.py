@@ -95,10 +95,27 @@ def deblur_plate(image: Image, box: BoxXYXY) -> DeblurredPlate | None:
     the characters' pitch, not motion.
     """
     x1, y1, x2, y2 = box
-    bw, bh = x2 - x1, y2 - y1
-    max_px = int(MAX_BLUR_TO_PLATE_WIDTH * bw)
-    if max_px < MIN_BLUR_PX or bh < 4:
+    max_px = int(MAX_BLUR_TO_PLATE_WIDTH * (x2 - x1))
+    if max_px < MIN_BLUR_PX or y2 - y1 < 4:
         return None
+    around = plate_region(image, box)
+    if around is None:
+        return None
+    region, region_box = around
+    # Measured on the plate and the scene just around it: its edges (plate border, bumper) give the
+    # trough beside the characters' own (on the plate alone, a tall plate's pitch won at 64 px).
+    grey = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY) if region.ndim == 3 else region
+    length = blur_length(np.asarray(grey, np.float32), max_px)
+    if length < MIN_BLUR_PX:
+        return None
+    return DeblurredPlate(wiener_horizontal(region, length), region_box, length)
+
+
+def plate_region(image: Image, box: BoxXYXY) -> tuple[Image, BoxXYXY] | None:
+    """The plate with `REGION_MARGIN_X`/`_Y` of scene around it, and the plate's box in it; None
+    when that is too small to restore."""
+    x1, y1, x2, y2 = box
+    bw, bh = x2 - x1, y2 - y1
     h, w = image.shape[:2]
     left = int(max(0, np.floor(x1 - REGION_MARGIN_X * bw)))
     right = int(min(w, np.ceil(x2 + REGION_MARGIN_X * bw)))
@@ -107,11 +124,4 @@ def deblur_plate(image: Image, box: BoxXYXY) -> DeblurredPlate | None:
     if right - left < 8 or bottom - top < 4:
         return None
     region = np.ascontiguousarray(image[top:bottom, left:right])
-    # Measured on the plate and the scene just around it: its edges (plate border, bumper) give the
-    # trough beside the characters' own (on the plate alone, a tall plate's pitch won at 64 px).
-    grey = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY) if region.ndim == 3 else region
-    length = blur_length(np.asarray(grey, np.float32), max_px)
-    if length < MIN_BLUR_PX:
-        return None
-    restored = wiener_horizontal(region, length)
-    return DeblurredPlate(restored, (x1 - left, y1 - top, x2 - left, y2 - top), length)
+    return region, (x1 - left, y1 - top, x2 - left, y2 - top)
