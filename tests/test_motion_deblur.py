@@ -130,8 +130,8 @@ def test_a_sharp_plate_is_read_once(
 ) -> None:
     on, _ = recognisers
     scaled = _scaled(uk_dev_dir, "LR33TEE", 120)
-    before = on.seconds.deblur
+    before = on.seconds.restore
     obs = on.read_plate(scaled.image, scaled.box, NOW)
     assert obs is not None and obs.read.text == "LR33TEE"
     assert obs.read.confidence >= on.detection.letter_grade_confidence
-    assert on.seconds.deblur == before  # letter grade at once: no second look
+    assert on.seconds.restore == before  # letter grade at once: no second look

@@ -114,10 +114,9 @@ def test_export_writes_an_easyocr_folder(tmp_path: Path, english_g2: Path) -> No
 
 def test_training_batches_are_the_same_from_worker_processes() -> None:
     """A GPU run generates batches in worker processes; they must be the batches of a 2-core run."""
-    from offline.ocr_training.dataset import SyntheticBatches, synthetic_batch
+    from offline.ocr_training.dataset import SyntheticBatches, batch_loader, synthetic_batch
 
-    batches = SyntheticBatches(seed=5, steps=3, batch_size=4)
-    loader = torch.utils.data.DataLoader(batches, batch_size=None, num_workers=2)
+    loader = batch_loader(SyntheticBatches(seed=5, steps=3, batch_size=4), workers=2)
     for step, (images, labels) in enumerate(loader):
         expected_images, expected_labels = synthetic_batch(5, step * 4, 4)
         assert labels == expected_labels

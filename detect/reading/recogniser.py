@@ -62,7 +62,7 @@ class StageSeconds:
     plates: float = 0.0
     rectify: float = 0.0
     text_boxes: float = 0.0
-    deblur: float = 0.0
+    restore: float = 0.0  # measuring and undoing a smear or noise for a second read
     ocr: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, float]:
@@ -71,7 +71,7 @@ class StageSeconds:
             "plates": self.plates,
             "rectify": self.rectify,
             "text_boxes": self.text_boxes,
-            "deblur": self.deblur,
+            "restore": self.restore,
         }
         out.update({f"ocr_{k}": v for k, v in self.ocr.items()})
         return out
@@ -188,7 +188,7 @@ class PlateRecogniser:
         try:
             restored = self._restored_patch(image, plate_box)
         finally:
-            self.seconds.deblur += time.perf_counter() - t0
+            self.seconds.restore += time.perf_counter() - t0
         if restored is None:
             return first
         sharp_patch, smoothed = restored

@@ -147,3 +147,22 @@ class SyntheticBatches(torch.utils.data.Dataset[tuple[torch.Tensor, list[str]]])
             self.real,
             self.real_fraction,
         )
+
+
+def batch_loader(
+    batches: SyntheticBatches, workers: int
+) -> torch.utils.data.DataLoader[tuple[torch.Tensor, list[str]]]:
+    """`batches` in step order, generated in `workers` processes (0: in this one).
+
+    The workers are started by a fork server, not forked from this process: a process that has
+    already run OpenVINO's or torch's thread pools can crash when forked (a segmentation fault in
+    the test suite, seen twice on a loaded 2-core machine).
+    """
+    return torch.utils.data.DataLoader(
+        batches,
+        batch_size=None,
+        shuffle=False,
+        num_workers=workers,
+        prefetch_factor=4 if workers else None,
+        multiprocessing_context="forkserver" if workers else None,
+    )

@@ -19,7 +19,13 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from offline.ocr_training.dataset import SyntheticBatches, encode_labels, greedy_decode, synthetic_batch
+from offline.ocr_training.dataset import (
+    SyntheticBatches,
+    batch_loader,
+    encode_labels,
+    greedy_decode,
+    synthetic_batch,
+)
 from offline.ocr_training.network import (
     IMG_H,
     NETWORK_PARAMS,
@@ -194,14 +200,11 @@ def train(cfg: TrainConfig, progress: Callable[[str], None] = log.info) -> Train
     if real is not None:
         share = f"{cfg.real_fraction:.0%}"
         progress(f"real crops: {len(real)} of {cfg.real_crops} ('fit' half), {share} of plates")
-    batches = torch.utils.data.DataLoader(
+    batches = batch_loader(
         SyntheticBatches(
             cfg.seed, cfg.steps, cfg.batch_size, cfg.img_h, cfg.street_fraction, real, cfg.real_fraction
         ),
-        batch_size=None,
-        shuffle=False,
-        num_workers=cfg.workers,
-        prefetch_factor=4 if cfg.workers else None,
+        cfg.workers,
     )
     started = time.monotonic()
     running = 0.0
