@@ -6,7 +6,6 @@ own conditions (offline/street_conditions.py), so the blur is the one `bench/str
 
 from __future__ import annotations
 
-import csv
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,29 +17,17 @@ from detect.reading.deblur import blur_length, deblur_plate, wiener_horizontal
 from detect.reading.localise import rectify_plate
 from detect.reading.recogniser import PlateRecogniser
 from detect.still import load_image
+from offline.eval_plates import load_labels
 from offline.street_conditions import ScaledPlate, motion_blur, scale_to_plate_width
 from platewatch.config import Detection, ModelPaths
 
 NOW = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
 
 
-def _plates(uk_dev_dir: Path) -> list[tuple[str, str, tuple[float, float, float, float]]]:
-    with (uk_dev_dir / "labels.csv").open(newline="") as f:
-        rows = list(csv.DictReader(f))
-    return [
-        (
-            r["file"],
-            r["plate"],
-            (float(r["x"]), float(r["y"]), float(r["x"]) + float(r["w"]), float(r["y"]) + float(r["h"])),
-        )
-        for r in rows
-    ]
-
-
 def _scaled(uk_dev_dir: Path, plate: str, width: int) -> ScaledPlate:
-    for file, text, box in _plates(uk_dev_dir):
-        if text == plate:
-            return scale_to_plate_width(load_image(uk_dev_dir / file), box, width)
+    for label in load_labels(uk_dev_dir):
+        if label.plate == plate:
+            return scale_to_plate_width(load_image(uk_dev_dir / label.file), label.box, width)
     raise AssertionError(f"{plate} not in uk_dev labels")
 
 
@@ -51,19 +38,20 @@ def _plate_grey(scaled: ScaledPlate, image: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize("width", [64, 80])
 def test_blur_length_is_measured_on_smeared_real_plates(uk_dev_dir: Path, width: int) -> None:
-    for _, text, _ in _plates(uk_dev_dir):
-        scaled = _scaled(uk_dev_dir, text, width)
+    for label in load_labels(uk_dev_dir):
+        scaled = scale_to_plate_width(load_image(uk_dev_dir / label.file), label.box, width)
         for length in (5, 9):
             out = deblur_plate(motion_blur(scaled.image, length), scaled.box)
-            assert out is not None and abs(out.blur_px - length) <= 1, (text, width, length, out)
+            assert out is not None and abs(out.blur_px - length) <= 1, (label.plate, width, length, out)
 
 
 def test_sharp_plates_show_no_motion(uk_dev_dir: Path) -> None:
     # 200-300 px: a stroke is 5-8 px wide there and shows as a trough too (MIN_BLUR_TO_PLATE_WIDTH).
-    for _, text, _ in _plates(uk_dev_dir):
+    for label in load_labels(uk_dev_dir):
+        image = load_image(uk_dev_dir / label.file)
         for width in (48, 64, 80, 120, 200, 300):
-            scaled = _scaled(uk_dev_dir, text, width)
-            assert deblur_plate(scaled.image, scaled.box) is None, (text, width)
+            scaled = scale_to_plate_width(image, label.box, width)
+            assert deblur_plate(scaled.image, scaled.box) is None, (label.plate, width)
 
 
 def test_wiener_undoes_a_known_smear(uk_dev_dir: Path) -> None:

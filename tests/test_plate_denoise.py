@@ -6,7 +6,6 @@ Real uk_dev plates brought to street widths and degraded by the street bench's o
 
 from __future__ import annotations
 
-import csv
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from detect.reading.denoise import denoise_plate
 from detect.reading.localise import rectify_plate
 from detect.reading.recogniser import PlateRecogniser
 from detect.still import load_image
+from offline.eval_plates import load_labels
 from offline.street_conditions import ScaledPlate, apply_condition, scale_to_plate_width
 from platewatch.config import Detection, ModelPaths
 
@@ -34,11 +34,9 @@ CASES = [
 
 
 def _scaled(uk_dev_dir: Path, plate: str, width: int) -> ScaledPlate:
-    with (uk_dev_dir / "labels.csv").open(newline="") as f:
-        for r in csv.DictReader(f):
-            if r["plate"] == plate:
-                x, y, w, h = (float(r[k]) for k in ("x", "y", "w", "h"))
-                return scale_to_plate_width(load_image(uk_dev_dir / r["file"]), (x, y, x + w, y + h), width)
+    for label in load_labels(uk_dev_dir):
+        if label.plate == plate:
+            return scale_to_plate_width(load_image(uk_dev_dir / label.file), label.box, width)
     raise AssertionError(f"{plate} not in uk_dev labels")
 
 
