@@ -86,7 +86,9 @@ def design(rows: list[dict[str, Any]], pitch: float) -> tuple[np.ndarray, np.nda
 # correlated features trade signs (uncovered width weighed +1.4 beside the patch's -1.4), and an
 # ambiguity that the real crops rarely show (BA3020Z / BA302OZ) came out slightly positive.
 _NOT_NEGATIVE = frozenset({"confidence", "agreement", "valid", "known"})
-_NOT_POSITIVE = frozenset({"corrected", "ambiguous", "unexplained", "count_short", "patch_uncovered"})
+_NOT_POSITIVE = frozenset(
+    {"corrected", "ambiguous", "unexplained", "count_short", "patch_uncovered", "short_of_layout"}
+)
 
 
 def _bounds(names: tuple[str, ...] | None, n: int) -> list[tuple[float | None, float | None]]:

@@ -17,7 +17,7 @@ from typing import Literal
 
 from detect.reading.combiner import Combiner, default_combiner
 from detect.reading.country import BAND_COUNTRIES, FOREIGN_BAND_FORMAT, band_country, country_of_format
-from detect.reading.grammar import GrammarResult, apply_grammar
+from detect.reading.grammar import GrammarResult, apply_grammar, short_of_layout
 from detect.reading.plate_words import strip_plate_words
 from detect.reading.readers import PlateGeometry, TextCandidate
 
@@ -94,6 +94,8 @@ class CandidateFeatures:
     # catches characters that the text-box finder missed too (AB2532 of AB2532QU).
     patch_uncovered: float = 0.0
     stripped_word: bool = False  # a state name glued to the read was taken off
+    # Fits no layout we know, but would with one more character at an end (`grammar.short_of_layout`).
+    short_of_layout: bool = False
 
     def vector(self) -> list[float]:
         return [
@@ -108,6 +110,7 @@ class CandidateFeatures:
             self.count_short,
             self.count_long,
             self.patch_uncovered,
+            float(self.short_of_layout),
         ]
 
 
@@ -123,6 +126,7 @@ FEATURE_NAMES = (
     "count_short",
     "count_long",
     "patch_uncovered",
+    "short_of_layout",
 )
 # `truncated` is not an input: the whole-plate rule removes such candidates before the combiner.
 # A read that covers the plate this much better than a shorter one is the whole plate (shares of
@@ -210,11 +214,11 @@ def candidate_features(
     stripped: set[str] = set()
     band_foreign: set[str] = set()  # foreign reads left when band letters were taken off
     readers = {c.reader for c in candidates}
+    day = on_date.date() if on_date else None
     for cand in candidates:
         if len(cand.text) < MIN_PLATE_CHARS:
             continue
         weight = READER_WEIGHTS.get(cand.reader, 1.0) if len(readers) > 1 else 1.0
-        day = on_date.date() if on_date else None
         whole_valid = apply_grammar(cand.text, region, on_date=day).valid
         banded = geometry is not None and geometry.band_end > 0
         for text, prefix_penalty, band in _expansions(cand.text, banded):
@@ -287,6 +291,7 @@ def candidate_features(
                 count_long=max(0.0, count),
                 patch_uncovered=patch_uncovered,
                 stripped_word=text in stripped,
+                short_of_layout=short_of_layout(text, region, day),
             )
         )
     return _whole_plate(out, band_foreign)

@@ -88,6 +88,9 @@ _OTHER = (
     NationalFormat("us_ar_lllddd", "L{3}D{3}", repair_target=False),
     NationalFormat("us_d5l2", "D{5}L{2}", repair_target=False),
     NationalFormat("us_dlddl", "DLD{2}L", repair_target=False),
+    # New York City's Taxi and Limousine Commission plates: T, six digits, C (a fifth of the US real
+    # crops). Readers drop the frame letters or read T as 1 and C as 0.
+    NationalFormat("us_ny_tlc", "TD{6}C", repair_target=False),
     # Digits only: US, Canadian and many older plates. Not seven: a British diplomatic DDD D DDD
     # read with 0 for its D must stay correctable.
     NationalFormat("digits", "D{4,6}", repair_target=False),
@@ -133,6 +136,7 @@ _FORMAT_COUNTRY: dict[str, str | None] = {
     "us_ar_lllddd": None,
     "us_d5l2": "US",
     "us_dlddl": "US",
+    "us_ny_tlc": "US",
     "digits": None,
     "id": "ID",
     "id_2": "ID",
