@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO))
 SHARED = Path(os.environ.get("PLATEWATCH_SHARED_DIR", REPO.parent / "shared"))
 os.environ.setdefault("PLATEWATCH_MODEL_DIR", str(SHARED / "models"))
 
-PLATE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+from detect.reading.grammar import PLATE_ALPHABET  # noqa: E402  (needs the repository on the path)
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ from detect.reading.grammar_gb import MAX_ALTERNATIVE_SWAPS, MAX_CORRECTION_TIER
 from detect.reading.grammar_national import formats_of, national_readings
 
 __all__ = [
+    "PLATE_ALPHABET",
     "GrammarResult",
     "Region",
     "apply_grammar",
@@ -58,6 +59,7 @@ __all__ = [
     "format_of",
     "is_confusable",
     "normalise",
+    "short_of_layout",
 ]
 
 Region = Literal["gb", "any"]
@@ -123,8 +125,9 @@ def format_of(text: str, region: Region, on_date: date | None = None) -> str | N
     return own[0].format if own else None
 
 
-# What a reader adds or drops at an end of a plate: any letter or digit.
-_PLATE_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+# The characters a plate carries once normalised: what readers are allowed to return, and what one
+# may add or drop at an end of a plate.
+PLATE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
 @lru_cache(maxsize=8192)
@@ -139,7 +142,7 @@ def short_of_layout(text: str, region: Region, on_date: date | None = None) -> b
 
     if fits(text):
         return False
-    return any(fits(ch + text) or fits(text + ch) for ch in _PLATE_CHARACTERS)
+    return any(fits(ch + text) or fits(text + ch) for ch in PLATE_ALPHABET)
 
 
 def _generic_plate(raw: str) -> bool:

@@ -22,9 +22,9 @@ from typing import Literal, Protocol, runtime_checkable
 import cv2
 import numpy as np
 
+from detect.reading.grammar import PLATE_ALPHABET
 from ingest.frames import Image
 
-PLATE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _NOT_PLATE_CHAR = re.compile(r"[^A-Z0-9]")
 
 # Text boxes shorter than this fraction of the tallest box on the plate are not registration
