@@ -28,7 +28,7 @@ from detect.records import BoxXYXY, Sighting
 from detect.runtime import CameraRun, Models, open_camera
 from ingest.backoff import Backoff
 from ingest.errors import IngestError
-from ingest.frame_queue import ThreadedReader
+from ingest.frame_queue import ThreadedReader, queue_length
 from ingest.frames import Frame, Image
 from ingest.source import FrameSource
 from platewatch.config import Camera, SiteConfig
@@ -126,7 +126,7 @@ def run_cameras(
             continue
         run = CameraRun(camera.id, pipeline.stats, 0.0)
         result.runs.append(run)
-        reader = ThreadedReader(source, maxsize=cfg.detection.queue_size)
+        reader = ThreadedReader(source, maxsize=queue_length(source, cfg.detection.queue_size))
         lanes.append(_Lane(camera, source, reader, pipeline, run, time.perf_counter()))
     wait_s = max_wait_s if max_wait_s is not None else 1.0 / fastest
     loop = _Loop(models, on_sighting, device, result)

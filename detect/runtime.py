@@ -24,7 +24,7 @@ from detect.records import Sighting
 from detect.scene import SceneDetector
 from ingest.backoff import Backoff
 from ingest.factory import open_source
-from ingest.frame_queue import ThreadedReader
+from ingest.frame_queue import ThreadedReader, queue_length
 from ingest.image_folder import ImageFolderSource
 from ingest.source import FrameSource
 from ingest.stream import redact_url
@@ -187,7 +187,7 @@ def run_camera(
     tick = progress(expected_frames(source, fps)) if progress else None
     run = CameraRun(camera.id, pipeline.stats, 0.0)
     t0 = time.perf_counter()
-    reader = ThreadedReader(source, maxsize=cfg.detection.queue_size)
+    reader = ThreadedReader(source, maxsize=queue_length(source, cfg.detection.queue_size))
     try:
         with reader:
             for frame in reader:

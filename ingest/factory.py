@@ -37,7 +37,13 @@ def open_source(
     scheme = urlsplit(source).scheme.lower()
     if scheme in STREAM_SCHEMES:
         return StreamSource(
-            source, camera.id, fps, backoff=backoff, max_retries=max_retries, stop_event=stop_event
+            source,
+            camera.id,
+            fps,
+            backoff=backoff,
+            max_retries=max_retries,
+            stop_event=stop_event,
+            decode_threads=camera.decode_threads,
         )
     # One-letter "schemes" are Windows drive letters, not URLs.
     if len(scheme) > 1 and "://" in source:
@@ -48,4 +54,6 @@ def open_source(
     path = Path(source).expanduser()
     if path.is_dir():
         return ImageFolderSource(path, camera.id, start_time=camera.start_time)
-    return VideoFileSource(path, camera.id, start_time=camera.start_time, process_fps=fps)
+    return VideoFileSource(
+        path, camera.id, start_time=camera.start_time, process_fps=fps, decode_threads=camera.decode_threads
+    )

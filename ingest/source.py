@@ -8,6 +8,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
+import cv2
 import numpy as np
 
 from ingest.camera_log import CameraLogger
@@ -56,6 +57,12 @@ class FrameSource(ABC):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def decode_params(threads: int) -> list[int]:
+    """`cv2.VideoCapture` open parameters asking FFmpeg for `threads` decoding threads (0: its own
+    choice, one per core)."""
+    return [cv2.CAP_PROP_N_THREADS, threads] if threads > 0 else []
 
 
 def checked_bgr(image: object) -> Image | None:

@@ -14,7 +14,7 @@ from ingest.backoff import Backoff
 from ingest.errors import StreamUnavailableError
 from ingest.frames import Frame
 from ingest.rate import FrameRateGate
-from ingest.source import FrameSource, checked_bgr, epoch_from_time
+from ingest.source import FrameSource, checked_bgr, decode_params, epoch_from_time
 
 STREAM_SCHEMES = frozenset({"rtsp", "rtsps", "rtmp", "http", "https"})
 
@@ -60,8 +60,10 @@ class StreamSource(FrameSource):
         sleep: Callable[[float], None] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        decode_threads: int = 0,
     ) -> None:
         super().__init__(camera_id)
+        self.decode_threads = decode_threads
         if max_retries is not None and max_retries < 0:
             raise ValueError(f"max_retries must be >= 0 or None, got {max_retries}")
         self.url = url
@@ -108,6 +110,7 @@ class StreamSource(FrameSource):
             int(self.open_timeout_s * 1000),
             cv2.CAP_PROP_READ_TIMEOUT_MSEC,
             int(self.read_timeout_s * 1000),
+            *decode_params(self.decode_threads),
         ]
         try:
             cap = cv2.VideoCapture(self.url, cv2.CAP_FFMPEG, params)

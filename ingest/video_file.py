@@ -14,7 +14,7 @@ from ingest.errors import SourceOpenError
 from ingest.frames import Frame
 from ingest.mp4_header import read_mp4_header
 from ingest.rate import FrameRateGate
-from ingest.source import FrameSource, checked_bgr, epoch_from_time
+from ingest.source import FrameSource, checked_bgr, decode_params, epoch_from_time
 
 StartOrigin = Literal["config start_time", "container creation_time", "file mtime"]
 
@@ -55,9 +55,12 @@ class VideoFileSource(FrameSource):
         camera_id: str,
         start_time: datetime | None = None,
         process_fps: float | None = None,
+        decode_threads: int = 0,
     ) -> None:
+        """`decode_threads`: FFmpeg's decoding threads (0: its choice, one per core)."""
         super().__init__(camera_id)
         self.path = Path(path)
+        self.decode_threads = decode_threads
         self.declared_frames = 0
         self.truncated = False
         self._gate = FrameRateGate(process_fps)
@@ -71,7 +74,7 @@ class VideoFileSource(FrameSource):
             self.log.warning("%s holds no video frames; nothing to read", self.path)
             self.fps = 0.0
             return
-        cap = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
+        cap = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG, decode_params(self.decode_threads))
         if not cap.isOpened():
             cap.release()
             raise SourceOpenError(str(self.path), "not a video OpenCV/FFmpeg can decode")

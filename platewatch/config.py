@@ -88,6 +88,13 @@ class Camera(StrictModel):
         None, description="For recorded files: UTC time of the first frame (else file metadata/mtime)"
     )
     process_fps: float | None = Field(None, gt=0, le=60, description="Overrides detection.process_fps")
+    # One decoding thread leaves the other cores to the detectors and OCR, which wait for nothing
+    # else: on 2 cores a 1080p clip gave 9.7-10.0 analysed frames/s against 8.6-9.0 with FFmpeg's
+    # one thread per core (bench/throughput.py, alternating runs). A stream that one thread cannot
+    # decode in real time (4K at 25 fps on a slow core) needs 0 (FFmpeg's choice) or more.
+    decode_threads: int = Field(
+        1, ge=0, le=64, description="FFmpeg decoding threads for this camera; 0: one per core"
+    )
     zones: list[Zone] = []
     calibration: Calibration | None = None
 

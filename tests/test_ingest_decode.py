@@ -81,3 +81,42 @@ def test_decode_thread_reports_a_cut_off_file_at_its_end(paris: Path) -> None:
         frames = list(reader)
     assert frames and not reader._thread.is_alive()
     assert src.truncated and src.declared_frames > src.stats.frames_read
+
+
+@pytest.mark.video
+def test_one_decoding_thread_gives_the_same_frames(paris: Path) -> None:
+    """`camera.decode_threads` (default 1) only changes who decodes, never what: the frames equal
+    FFmpeg's own multi-threaded decode, and the capture was opened with the threads asked for."""
+    with VideoFileSource(paris, "cam_d", start_time=START, process_fps=5, decode_threads=0) as src:
+        own_choice = [f.image for _, f in zip(range(12), src, strict=False)]
+    threads_seen: list[float] = []
+    with VideoFileSource(paris, "cam_d", start_time=START, process_fps=5, decode_threads=1) as src:
+        one = []
+        for _, f in zip(range(12), src, strict=False):
+            one.append(f.image)
+            threads_seen.append(src._cap.get(cv2.CAP_PROP_N_THREADS))  # type: ignore[union-attr]
+    assert len(one) == len(own_choice) == 12
+    assert all(np.array_equal(a, b) for a, b in zip(one, own_choice, strict=True))
+    assert set(threads_seen) == {1.0}
+
+
+def test_cameras_decode_on_one_thread_unless_configured(paris: Path) -> None:
+    from ingest.factory import open_source
+    from ingest.stream import StreamSource
+    from platewatch.config import Camera
+
+    assert Camera(id="c", source=str(paris)).decode_threads == 1
+    assert open_source(Camera(id="c", source=str(paris)), 5).decode_threads == 1  # type: ignore[attr-defined]
+    stream = open_source(Camera(id="c", source="rtsp://10.0.0.5/live", decode_threads=0), 5)
+    assert isinstance(stream, StreamSource) and stream.decode_threads == 0
+    with pytest.raises(ValueError, match="decode_threads"):
+        Camera(id="c", source=str(paris), decode_threads=-1)
+
+
+def test_a_file_is_read_only_a_few_frames_ahead_and_a_stream_keeps_its_queue(paris: Path) -> None:
+    from ingest.frame_queue import FILE_READ_AHEAD, queue_length
+    from ingest.stream import StreamSource
+
+    assert queue_length(VideoFileSource(paris, "cam_d"), 64) == FILE_READ_AHEAD
+    assert queue_length(VideoFileSource(paris, "cam_d"), 2) == 2
+    assert queue_length(StreamSource("rtsp://10.0.0.5/live", "cam_r", 5), 64) == 64

@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from detect.reading.grammar import PLATE_ALPHABET
+from detect.reading.rapidocr_network import LineNetwork, LineRuntime
 from ingest.frames import Image
 
 _NOT_PLATE_CHAR = re.compile(r"[^A-Z0-9]")
@@ -380,28 +381,19 @@ class RapidOCRReader:
 
     name = "rapidocr"
 
-    def __init__(self, text_boxes: TextBoxFinder | None, threads: int = 0) -> None:
-        import onnxruntime as ort  # type: ignore[import-untyped]
-        import rapidocr_onnxruntime
-
-        base = Path(rapidocr_onnxruntime.__file__).parent
-        model = base / "models" / "ch_PP-OCRv4_rec_infer.onnx"
-        if not model.is_file():
-            raise FileNotFoundError(
-                f"RapidOCR recogniser not found at {model}; reinstall rapidocr-onnxruntime"
-            )
-        options = ort.SessionOptions()
-        if threads > 0:
-            options.intra_op_num_threads = threads
-        self._session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
-        meta = self._session.get_modelmeta().custom_metadata_map
-        if "character" not in meta:
-            raise ValueError(f"{model} carries no character list in its metadata")
-        # CTC blank first, space last: the layout PaddleOCR trained with.
-        self._chars = ["", *meta["character"].splitlines(), " "]
+    def __init__(
+        self, text_boxes: TextBoxFinder | None, threads: int = 0, runtime: LineRuntime = "onnxruntime"
+    ) -> None:
+        """`runtime`: where the network runs (`detect.reading.rapidocr_network`); both give the
+        same probabilities, OpenVINO faster on a CPU."""
+        self._network = LineNetwork(runtime, threads)
+        self._chars = self._network.characters
         self._plate_char = np.array([bool(re.fullmatch("[A-Z0-9]", c)) for c in self._chars])
-        self._input = self._session.get_inputs()[0].name
         self.text_boxes = text_boxes
+
+    @property
+    def runtime(self) -> LineRuntime:
+        return self._network.runtime
 
     def recognise(self, line: Image) -> tuple[str, float]:
         """One text line -> (plate characters, weakest kept character's probability)."""
@@ -419,7 +411,7 @@ class RapidOCRReader:
         padded = max(320, width)
         batch = np.zeros((1, 3, 48, padded), np.float32)
         batch[0, :, :, :width] = (resized.transpose(2, 0, 1) / 255.0 - 0.5) / 0.5
-        probs = self._session.run(None, {self._input: batch})[0][0]
+        probs = self._network(batch)
         best = probs.argmax(axis=1)
         step = padded / len(best) * w / width  # line pixels per time step
         text: list[str] = []

@@ -101,7 +101,8 @@ class PlateRecogniser:
         self._vehicles: VehicleDetector | None = None
         # The EasyOCR engine is always loaded: its CRAFT detector finds the text boxes every
         # reader recognises, so boxes are found once per plate and shared.
-        # Text boxes run on whichever runtime the detectors do: OpenVINO on a CPU (3x faster).
+        # Text boxes and RapidOCR's lines run on whichever runtime the detectors do: OpenVINO on a
+        # CPU (CRAFT 3x faster, the line recogniser 1.5x).
         text_detector = choose_backend(detection.backend)
         easy = EasyOCRReader(
             resolver.ocr_model_dir(models.ocr_dir), text_detector=text_detector, threads=threads
@@ -112,7 +113,13 @@ class PlateRecogniser:
             if reader == "easyocr":
                 self.readers.append(easy)
             elif reader == "rapidocr":
-                self.readers.append(RapidOCRReader(self._text_boxes, threads=threads))
+                self.readers.append(
+                    RapidOCRReader(
+                        self._text_boxes,
+                        threads=threads,
+                        runtime="openvino" if text_detector == "openvino" else "onnxruntime",
+                    )
+                )
             elif reader == "platewatch_plates":
                 from detect.reading.custom_recogniser import PlatewatchPlateReader
 
