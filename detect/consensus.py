@@ -11,7 +11,8 @@ Steps (`track_consensus`):
    starts a new cluster. Leader clustering, not single linkage, so that a chain of one-edit steps
    cannot merge two different plates. The heaviest cluster wins (an ID switch mid-track leaves the
    other vehicle's plate in a smaller cluster).
-3. Within the winner, keep the reads of the commonest length (by weight) and vote per position,
+3. Within the winner, keep the reads of the commonest length (by weight; reads one character longer
+   that extend those at an end win with ``WHOLE_PLATE_SHARE`` of that weight) and vote per position,
    weighted; the voted string goes through the grammar again. If the grammar finds it ambiguous,
    the per-character votes pick among its alternatives (DOMAIN rule 2: prefer per-character evidence
    over blind substitution); a tie leaves it unresolved. The output's ``raw_text`` is the commonest
@@ -40,6 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
 
+from detect.reading.choice import extends_at_an_end
 from detect.reading.grammar import GrammarResult, Region, apply_grammar, normalise
 from detect.reading.grammar_confusion import within_one_confusable_edit
 from detect.records import PlateRead
@@ -52,6 +54,9 @@ SAME_READER_EXPONENT = 0.25
 CORRECTION_FACTOR = 0.9
 INVALID_FACTOR = 0.6
 AMBIGUOUS_FACTOR = 0.8
+# Reads of the whole plate outvote shorter reads of it when they weigh at least this share of them
+# (`_whole_plate_length`); below it the short reads are the track's evidence.
+WHOLE_PLATE_SHARE = 0.5
 SINGLE_READER_CAP = 0.95
 MULTI_READER_CAP = 0.99
 CONSENSUS_READER = "consensus"
@@ -105,7 +110,7 @@ def track_consensus(
     length_weights: defaultdict[int, float] = defaultdict(float)
     for item in winner:
         length_weights[len(item.text)] += item.weight
-    length = max(length_weights, key=lambda n: (length_weights[n], n))
+    length = _whole_plate_length(winner, length_weights)
     voters = [i for i in winner if len(i.text) == length]
     votes = _votes(voters)
     voted = "".join(max(v, key=lambda ch: (v[ch], ch)) for v in votes)
@@ -160,6 +165,22 @@ def _items(reads: Sequence[PlateRead], region: Region, on: date) -> list[_Item]:
         weight = read.confidence * quality * (VALID_WEIGHT if grammar.valid else 1.0)
         items.append(_Item(read, raw, grammar, weight))
     return items
+
+
+def _whole_plate_length(winner: list[_Item], length_weights: dict[int, float]) -> int:
+    """The voted length: the heaviest, unless reads one character longer that extend its texts at
+    an end (`choice.extends_at_an_end`: not a band letter in front) weigh at least
+    `WHOLE_PLATE_SHARE` of it. A frame that dropped the first character and so fits some layout
+    (4A23126, Czech, of a Vietnamese 34A23126 read whole in two frames) must not outvote the frames
+    that read the whole plate for being valid (`VALID_WEIGHT`): the whole-plate rule, across frames."""
+    length = max(length_weights, key=lambda n: (length_weights[n], n))
+    shorter = {i.text for i in winner if len(i.text) == length}
+    whole = sum(
+        i.weight
+        for i in winner
+        if len(i.text) == length + 1 and any(extends_at_an_end(i.text, t) for t in shorter)
+    )
+    return length + 1 if whole > 0 and whole >= WHOLE_PLATE_SHARE * length_weights[length] else length
 
 
 def _cluster(items: list[_Item]) -> list[list[_Item]]:

@@ -87,7 +87,15 @@ def design(rows: list[dict[str, Any]], pitch: float) -> tuple[np.ndarray, np.nda
 # ambiguity that the real crops rarely show (BA3020Z / BA302OZ) came out slightly positive.
 _NOT_NEGATIVE = frozenset({"confidence", "agreement", "valid", "known"})
 _NOT_POSITIVE = frozenset(
-    {"corrected", "ambiguous", "unexplained", "count_short", "patch_uncovered", "short_of_layout"}
+    {
+        "corrected",
+        "ambiguous",
+        "unexplained",
+        "count_short",
+        "patch_uncovered",
+        "short_of_layout",
+        "frame_repaired",
+    }
 )
 
 

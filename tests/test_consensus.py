@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from detect.consensus import Consensus, plate_consensus, track_consensus
+from detect.reading.grammar import apply_grammar
 from detect.records import PlateRead
 
 T0 = datetime(2026, 11, 22, 23, 15, tzinfo=UTC)
@@ -217,3 +218,28 @@ def test_overlong_text_is_not_a_plate() -> None:
     result = consensus([read("AB12CDE", 0.6), read("THEQUICKBROWNFOXJUMPS", 0.9, 1)])
     assert (result.read.text, result.total, result.clusters) == ("AB12CDE", 2, 1)
     assert plate_consensus([read("X" * 500, 0.9)], "gb") is None
+
+
+def test_reads_of_the_whole_plate_outvote_a_frame_that_dropped_its_first_character() -> None:
+    # The real vn_toll.mp4 track of Vietnamese 34A23126: two frames read it whole (no layout we know
+    # fits it), one dropped the 3 and so fits the Czech layout, weighed x1.5 for being valid.
+    whole = [read("34A23126", 0.41, 0), read("34A23126", 0.56, 2)]
+    dropped = read("4A23126", 0.61, 1)
+    assert apply_grammar("4A23126", "gb").valid and not apply_grammar("34A23126", "gb").valid
+    result = plate_consensus([*whole, dropped], "gb")
+    assert result is not None and result.text == "34A23126"
+    assert result.confidence < 0.5, "the frames disagree: the whole read is kept, but not trusted"
+    # With too little weight behind the whole read the shorter one stands (a stray extra character).
+    faint = plate_consensus([read("34A23126", 0.1, 0), dropped], "gb")
+    assert faint is not None and faint.text == "4A23126"
+
+
+def test_a_band_letter_read_in_front_does_not_make_a_longer_plate() -> None:
+    # P read from a Slovak band in front of RK755AJ: not a character of the plate.
+    # Both valid in region any; heavy enough that a digit in the P's place would win (0.9 >= 0.5 x 1.1).
+    reads = [read("RK755AJ", 0.6, 0), read("RK755AJ", 0.5, 1), read("PRK755AJ", 0.9, 2)]
+    assert apply_grammar("PRK755AJ", "any").valid
+    digit = plate_consensus([*reads[:2], read("7RK755AJ", 0.9, 2)], "any")
+    assert digit is not None and digit.text == "7RK755AJ"
+    result = plate_consensus(reads, "any")
+    assert result is not None and result.text == "RK755AJ"

@@ -16,7 +16,13 @@ from datetime import datetime
 from typing import Literal
 
 from detect.reading.combiner import Combiner, default_combiner
-from detect.reading.country import BAND_COUNTRIES, FOREIGN_BAND_FORMAT, band_country, country_of_format
+from detect.reading.country import (
+    BAND_COUNTRIES,
+    FOREIGN_BAND_FORMAT,
+    NY_TLC_FORMAT,
+    band_country,
+    country_of_format,
+)
 from detect.reading.grammar import GrammarResult, apply_grammar, short_of_layout
 from detect.reading.plate_words import strip_plate_words
 from detect.reading.readers import PlateGeometry, TextCandidate
@@ -77,7 +83,7 @@ class CandidateFeatures:
     agreement: float  # share of reader variants that read this text
     valid: bool
     known: bool  # fits a named format
-    corrected: bool  # every supporting read needed a grammar repair
+    corrected: bool  # every supporting read needed a grammar repair (other than a TLC frame's)
     ambiguous: bool  # the grammar knows another text one repair away
     truncated: bool  # another valid candidate reads one more character at an end of this one
     foreign: bool  # read as a plate of another country
@@ -96,6 +102,10 @@ class CandidateFeatures:
     stripped_word: bool = False  # a state name glued to the read was taken off
     # Fits no layout we know, but would with one more character at an end (`grammar.short_of_layout`).
     short_of_layout: bool = False
+    # Every supporting read needed a repair, and it was into New York's TLC frame (T + 6 digits + C,
+    # `country.ny_tlc_repair`): weighed apart from the national and UK repairs, which it would
+    # otherwise teach the fit to trust (on the real crops a TLC repair is right far more often).
+    frame_repaired: bool = False
 
     def vector(self) -> list[float]:
         return [
@@ -111,6 +121,7 @@ class CandidateFeatures:
             self.count_long,
             self.patch_uncovered,
             float(self.short_of_layout),
+            float(self.frame_repaired),
         ]
 
 
@@ -127,6 +138,7 @@ FEATURE_NAMES = (
     "count_long",
     "patch_uncovered",
     "short_of_layout",
+    "frame_repaired",
 )
 # `truncated` is not an input: the whole-plate rule removes such candidates before the combiner.
 # A read that covers the plate this much better than a shorter one is the whole plate (shares of
@@ -262,6 +274,7 @@ def candidate_features(
         valid = any(s[2] for s in support)
         confidence = top[0].confidence - top[4]
         known = any(s[3] is not None for s in support)
+        frame_repaired = all(s[6] for s in support) and any(s[3] == NY_TLC_FORMAT for s in support)
         gaps = [g for s in support if (g := _unexplained(s[0].span, geometry)) is not None]
         patch_uncovered = _patch_uncovered([s[0].span for s in support], geometry)
         count = count_log_ratio(len(text), geometry, pitch)
@@ -281,7 +294,7 @@ def candidate_features(
                 agreement=agreement,
                 valid=valid,
                 known=known,
-                corrected=all(s[6] for s in support),
+                corrected=all(s[6] for s in support) and not frame_repaired,
                 ambiguous=any(s[5] for s in support),
                 truncated=False,
                 foreign=any(s[7] for s in support),
@@ -292,6 +305,7 @@ def candidate_features(
                 patch_uncovered=patch_uncovered,
                 stripped_word=text in stripped,
                 short_of_layout=short_of_layout(text, region, day),
+                frame_repaired=frame_repaired,
             )
         )
     return _whole_plate(out, band_foreign)
@@ -312,6 +326,17 @@ def _band_explains(band: str, result: GrammarResult, geometry: PlateGeometry | N
         and not result.corrected
         and not (result.format or "").startswith(FOREIGN_BAND_FORMAT)
         and country_of_format(result.format) == country
+    )
+
+
+def extends_at_an_end(longer: str, shorter: str) -> bool:
+    """`longer` is `shorter` with one more character at its start or end, and that character may
+    count as the plate's (`_measured_extension`): the read of the whole plate against one that
+    dropped a character at an end."""
+    return (
+        len(longer) == len(shorter) + 1
+        and (longer[1:] == shorter or longer[:-1] == shorter)
+        and _measured_extension(longer, shorter)
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from detect.reading.grammar_confusion import confusable_with
 from detect.reading.grammar_national import NATIONAL_FORMATS, NationalFormat
 
 __all__ = [
@@ -22,7 +23,11 @@ __all__ = [
     "foreign_formats_of",
     "is_foreign_format",
     "is_uk_format",
+    "NY_TLC_FORMAT",
+    "ny_tlc_repair",
 ]
+
+NY_TLC_FORMAT = "us_ny_tlc"
 
 # Distinguishing signs printed in EU bands (Vienna Convention codes) -> ISO 3166 country.
 BAND_COUNTRIES = {
@@ -90,7 +95,7 @@ _OTHER = (
     NationalFormat("us_dlddl", "DLD{2}L", repair_target=False),
     # New York City's Taxi and Limousine Commission plates: T, six digits, C (a fifth of the US real
     # crops). Readers drop the frame letters or read T as 1 and C as 0.
-    NationalFormat("us_ny_tlc", "TD{6}C", repair_target=False),
+    NationalFormat(NY_TLC_FORMAT, "TD{6}C", repair_target=False),
     # Digits only: US, Canadian and many older plates. Not seven: a British diplomatic DDD D DDD
     # read with 0 for its D must stay correctable.
     NationalFormat("digits", "D{4,6}", repair_target=False),
@@ -136,7 +141,7 @@ _FORMAT_COUNTRY: dict[str, str | None] = {
     "us_ar_lllddd": None,
     "us_d5l2": "US",
     "us_dlddl": "US",
-    "us_ny_tlc": "US",
+    NY_TLC_FORMAT: "US",
     "digits": None,
     "id": "ID",
     "id_2": "ID",
@@ -178,3 +183,30 @@ def country_of_format(fmt: str | None) -> str | None:
         return fmt.removeprefix(FOREIGN_BAND_FORMAT + "_").upper()
     countries = {_FORMAT_COUNTRY.get(part) for part in fmt.split("+")}
     return countries.pop() if len(countries) == 1 else None
+
+
+# What a reader returns for the C that closes a TLC plate: the round glyphs (T6806680 for T680668C).
+_TLC_C_READS = frozenset("C0OG")
+_MAX_TLC_REPAIRS = 2
+
+
+def ny_tlc_repair(raw: str) -> str | None:
+    """The New York TLC plate (`us_ny_tlc`, T + six digits + C) that `raw` (normalised, eight
+    characters) is a misread of, or None: the frame letters read as their look-alikes (T as 1 or 7,
+    C as 0, O or G) and digits as the letters they are confused with (Z for 2, O for 0), at most two
+    characters repaired, each digit slot's repair unique. Region `any` only: a TLC plate never
+    sits on a British street reading, and the UK grammar keeps foreign reads as read."""
+    if len(raw) != 8 or raw[0] not in {"T"} | confusable_with("T") or raw[-1] not in _TLC_C_READS:
+        return None
+    digits: list[str] = []
+    for ch in raw[1:7]:
+        if ch.isdigit():
+            digits.append(ch)
+            continue
+        meant = [c for c in confusable_with(ch) if c.isdigit()]
+        if len(meant) != 1:
+            return None  # a letter no digit looks like, or one that looks like two (T: 1 or 7)
+        digits.append(meant[0])
+    fixed = "T" + "".join(digits) + "C"
+    repairs = sum(a != b for a, b in zip(raw, fixed, strict=True))
+    return fixed if 0 < repairs <= _MAX_TLC_REPAIRS else None
