@@ -165,9 +165,9 @@ def _apply_any(raw: str) -> GrammarResult:
         others = tuple(r.text for r in readings if r.edits > 0)
         return GrammarResult(raw, raw, True, own.format, False, others, country=country_of_format(own.format))
     if not readings:
-        # No European layout explains it, as read or repaired: a New York TLC plate's frame letters
-        # or digits misread (a sixth of the US real crops are TLC plates; 35 more of the 1,439
-        # crops of the report half read right, bench/real_crops.py).
+        # No European layout explains it, as read or repaired: perhaps a New York TLC plate with a
+        # frame letter or a digit misread (a sixth of the US real crops are TLC plates; the figures
+        # are in docs/benchmarks.md, "New York TLC plates repaired into their layout").
         tlc = ny_tlc_repair(raw)
         if tlc is not None:
             return GrammarResult(raw, tlc, True, NY_TLC_FORMAT, True, (), country="US")
