@@ -7,27 +7,15 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
+from real_crop_samples import real_crops
 
 from detect.reading.rapidocr_network import LineNetwork
 from detect.reading.readers import EasyOCRReader, RapidOCRReader
 from detect.reading.recogniser import PlateRecogniser
 from models import resolver
 from platewatch.config import Detection, ModelPaths
-
-
-def _real_crops(shared_dir: Path, set_name: str, count: int) -> list[np.ndarray]:
-    folder = shared_dir / "data" / "real_crops" / set_name
-    lines = (folder / "labels.csv").read_text(encoding="utf-8").splitlines()[1:]
-    step = max(1, len(lines) // count)
-    out = []
-    for line in lines[::step][:count]:
-        image = cv2.imread(str(folder / line.split(",")[0]))
-        assert image is not None, line
-        out.append(image)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +27,9 @@ def test_openvino_reads_what_onnxruntime_reads_on_real_plates(easy: EasyOCRReade
     ort_reader = RapidOCRReader(easy.text_boxes, threads=1, runtime="onnxruntime")
     ov_reader = RapidOCRReader(easy.text_boxes, threads=1, runtime="openvino")
     crops = (
-        _real_crops(shared_dir, "us_reported", 14)
-        + _real_crops(shared_dir, "id_satria", 10)
-        + _real_crops(shared_dir, "ar_cnn_ocr_lp", 6)
+        real_crops(shared_dir, "us_reported", 14)
+        + real_crops(shared_dir, "id_satria", 10)
+        + real_crops(shared_dir, "ar_cnn_ocr_lp", 6)
     )
     compared = 0
     for crop in crops:

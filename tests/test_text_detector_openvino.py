@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
+from real_crop_samples import real_crops
 
 from detect.reading import text_detector_openvino as tdo
 from detect.reading.readers import EasyOCRReader, TextBox
@@ -29,18 +29,6 @@ def finders(model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     }
 
 
-def _real_crops(shared_dir: Path, set_name: str, count: int) -> list[np.ndarray]:
-    folder = shared_dir / "data" / "real_crops" / set_name
-    lines = (folder / "labels.csv").read_text(encoding="utf-8").splitlines()[1:]
-    step = max(1, len(lines) // count)
-    out = []
-    for line in lines[::step][:count]:
-        image = cv2.imread(str(folder / line.split(",")[0]))
-        assert image is not None, line
-        out.append(image)
-    return out
-
-
 def _close(a: list[TextBox], b: list[TextBox], tolerance: int) -> bool:
     if len(a) != len(b):
         return False
@@ -54,7 +42,7 @@ def _close(a: list[TextBox], b: list[TextBox], tolerance: int) -> bool:
 def test_openvino_finds_the_same_text_boxes_as_torch_on_real_plates(
     finders: dict[str, EasyOCRReader], shared_dir: Path
 ) -> None:
-    crops = _real_crops(shared_dir, "us_reported", 12) + _real_crops(shared_dir, "id_satria", 8)
+    crops = real_crops(shared_dir, "us_reported", 12) + real_crops(shared_dir, "id_satria", 8)
     torch_boxes = [finders["torch"].text_boxes.find(c) for c in crops]
     ov_boxes = [finders["openvino"].text_boxes.find(c) for c in crops]
     assert sum(len(b) for b in torch_boxes) >= len(crops), "the torch detector found too few boxes to compare"
@@ -125,7 +113,7 @@ def test_the_openvino_path_never_builds_the_torch_detector(
     boxes still come: the same as the torch path finds on real plates."""
     import easyocr
 
-    crops = _real_crops(shared_dir, "us_reported", 6)
+    crops = real_crops(shared_dir, "us_reported", 6)
     torch_boxes = [EasyOCRReader(model_dir, text_detector="torch").text_boxes.find(c) for c in crops[:1]]
 
     def no_torch_detector(*_: object, **__: object) -> None:

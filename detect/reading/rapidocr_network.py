@@ -29,19 +29,12 @@ def model_path() -> Path:
     return model
 
 
-def characters(model: Path) -> list[str]:
+def _characters(model: Path, listed: str | None) -> list[str]:
     """Index -> character of the network's output: CTC blank first, space last (the layout
-    PaddleOCR trained with); the list itself is in the ONNX file's metadata."""
-    import onnxruntime as ort  # type: ignore[import-untyped]
-
-    # Reading the metadata needs a session; OpenVINO's ONNX front end does not carry it over.
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    meta = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
-    found = meta.get_modelmeta().custom_metadata_map
-    if "character" not in found:
+    PaddleOCR trained with), from the character list in the ONNX file's metadata."""
+    if not listed:
         raise ValueError(f"{model} carries no character list in its metadata")
-    return ["", *found["character"].splitlines(), " "]
+    return ["", *listed.splitlines(), " "]
 
 
 class LineNetwork:
@@ -53,16 +46,16 @@ class LineNetwork:
     def __init__(self, runtime: LineRuntime = "onnxruntime", threads: int = 0) -> None:
         self.runtime = runtime
         model = model_path()
-        self.characters = characters(model)
         self._local = threading.local()
         if runtime == "onnxruntime":
-            import onnxruntime as ort
+            import onnxruntime as ort  # type: ignore[import-untyped]
 
             options = ort.SessionOptions()
             if threads > 0:
                 options.intra_op_num_threads = threads
             self._session: Any = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
             self._input = self._session.get_inputs()[0].name
+            listed = self._session.get_modelmeta().custom_metadata_map.get("character")
         elif runtime == "openvino":
             import openvino as ov
 
@@ -70,9 +63,14 @@ class LineNetwork:
             if threads > 0:
                 config["INFERENCE_NUM_THREADS"] = threads
             core = ov.Core()
-            self._compiled: Any = core.compile_model(core.read_model(str(model)), "CPU", config)
+            network = core.read_model(str(model))
+            # OpenVINO's ONNX front end keeps the file's metadata under "framework".
+            key = ["framework", "character"]
+            listed = network.get_rt_info(key).astype(str) if network.has_rt_info(key) else None
+            self._compiled: Any = core.compile_model(network, "CPU", config)
         else:
             raise ValueError(f"unknown runtime {runtime!r}: onnxruntime or openvino")
+        self.characters = _characters(model, listed)
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
         if self.runtime == "onnxruntime":
