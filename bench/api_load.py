@@ -473,7 +473,30 @@ def explain(url: str, n_plates: int, now: datetime) -> dict[str, str]:
             rows = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {sql}").fetchall()
             plans[name] = "\n".join(r[0] for r in rows)
     engine.dispose()
+    plans["visit_history_lean"] = _explain_lean(url, plate_of(rng.randrange(n_plates)), now)
     return plans
+
+
+def _explain_lean(url: str, plate: str, now: datetime) -> str:
+    """The plan of the visit history's one statement (intel_api.visits_lean), as a bench supervisor.
+
+    EXPLAIN ANALYZE runs the statement's audit INSERT too: in a transaction that is rolled back.
+    """
+    from intel_api.db.session import make_engine
+    from intel_api.visits_lean import STATEMENT, Lookup, VisitQuery, statement_params
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        username = conn.exec_driver_sql(
+            "SELECT username FROM user_account WHERE role = 'supervisor' ORDER BY id LIMIT 1"
+        ).scalar_one()
+        lookup = Lookup(username=username, plate=plate, query=VisitQuery(reason="bench explain"))
+        cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + STATEMENT, statement_params(lookup, 30, now))
+        plan = "\n".join(r[0] for r in cur.fetchall())
+        conn.rollback()
+    engine.dispose()
+    return plan
 
 
 def retention_run(url: str, days: int, folder: Path) -> dict[str, Any]:

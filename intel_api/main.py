@@ -31,6 +31,7 @@ from intel_api.routers import representations as representations_router
 from intel_api.services.keeper import FileKeeperLookup, HttpKeeperLookup, KeeperLookup, NoKeeperLookup
 from intel_api.services.login_throttle import ThrottlePolicy
 from intel_api.settings import ApiSettings
+from intel_api.visits_lean import Connections, VisitsLean
 from platewatch.config import SiteConfig, load_config
 
 log = logging.getLogger(__name__)
@@ -164,10 +165,17 @@ def _install_error_handlers(app: FastAPI) -> None:
 def create_app(settings: ApiSettings, site: SiteConfig | None = None) -> FastAPI:
     """The API for one site; `site` defaults to the YAML named by `settings.config`."""
     context = build_context(settings, site)
+    lean = (
+        Connections.for_engine(context.engine)
+        if settings.visits_lean and context.engine.dialect.name == "postgresql"
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        if lean is not None:
+            lean.close_idle()
         close = getattr(context.keeper, "close", None)
         if callable(close):
             close()
@@ -182,7 +190,10 @@ def create_app(settings: ApiSettings, site: SiteConfig | None = None) -> FastAPI
     )
     app.state.context = context
     _install_error_handlers(app)
-    # Added innermost first: the guard runs before everything, the 500 catcher just outside the routes.
+    # Added innermost first: the guard runs before everything, the 500 catcher just outside the
+    # routes and the visit history's lean path, which hands everything but its own case to the routes.
+    if lean is not None:
+        app.add_middleware(VisitsLean, context=context, connections=lean)
     app.add_middleware(UnexpectedErrors)
     app.add_middleware(RequestGuard, max_body_bytes=context.site.api.max_body_bytes)
     for router in (

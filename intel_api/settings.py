@@ -50,6 +50,8 @@ class ApiSettings(BaseSettings):
     login_max_failures: int = Field(5, ge=1, le=1000, description="Failures that lock an account")
     login_address_max_failures: int = Field(20, ge=1, le=10000, description="Failures that lock an address")
     login_lockout_minutes: int = Field(15, ge=1, le=24 * 60)
+    # The visit history in one SQL statement on PostgreSQL (intel_api.visits_lean); off: the route alone.
+    visits_lean: bool = Field(True, description="Answer ordinary visit histories in one statement")
     # Browser sessions end after this long without a request.
     web_idle_minutes: int = Field(30, ge=1, le=24 * 60)
 

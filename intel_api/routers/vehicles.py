@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from intel_api.context import AppContext
 from intel_api.deps import Caller, ContextDep, OfficerCaller, SessionDep
 from intel_api.routers.sightings import check_range
-from intel_api.routers.views import visit_fields
+from intel_api.routers.views import visits_audit_details, visits_json
 from intel_api.schemas.common import ReasonQuery, Since
 from intel_api.schemas.sightings import VisitsOut
 from intel_api.services import audit
@@ -55,7 +55,6 @@ def _visits(
     since = history_floor(ctx, principal, since)
     plate = "".join(plate.split()).upper()
     found = svc.history_rows(session, plate, since, until)
-    summary = svc.summarise(found, ctx.tz, ctx.site.rules.frequent.night_end_time)
     audit.record_read(
         session,
         principal,
@@ -63,33 +62,9 @@ def _visits(
         "vehicle",
         plate,
         reason=reason,
-        details={"since": since.isoformat() if since else None, "passes": summary.passes},
+        details=visits_audit_details(since, len(found)),
     )
-    # Validated once, here, from plain values, and serialised as FastAPI would (response_model,
-    # by alias): returning the model made FastAPI validate it again, in another thread-pool hop.
-    out = VisitsOut.model_validate(
-        {
-            "plate": plate,
-            "since": since,
-            "until": until,
-            "summary": {
-                "passes": summary.passes,
-                "first_seen": summary.first_seen,
-                "last_seen": summary.last_seen,
-                "timezone": ctx.site.site.timezone,
-                "nights": [{"night": n, "passes": c} for n, c in summary.nights],
-                "hour_histogram": summary.hour_histogram,
-                "cameras": summary.cameras,
-                "speed": {
-                    "min_kmh": summary.speed_min,
-                    "median_kmh": summary.speed_median,
-                    "max_kmh": summary.speed_max,
-                },
-            },
-            "visits": [visit_fields(row) for row in reversed(found[-limit:])],
-        }
-    )
-    body = out.model_dump_json(by_alias=True)
+    body = visits_json(ctx, plate, since, until, found, limit)
     # Committed here, before the response exists: the audit row is stored or the caller gets a 5xx.
     session.commit()
     return Response(body, media_type="application/json")

@@ -77,22 +77,29 @@ Since = Annotated[
     AfterValidator(lambda v: None if v is None else _in_query_range(v)),
 ]
 
+REASON_MAX = 500
 REASON_DESCRIPTION = "Why you need this data (audited), e.g. an incident or operation reference"
 ReasonQuery = Annotated[
     str,
     Query(
         min_length=REASON_MIN,
-        max_length=500,
+        max_length=REASON_MAX,
         pattern=trimmed_pattern(REASON_MIN, multiline=False),
         description=REASON_DESCRIPTION + "; trimmed, at least 5 characters",
     ),
+    STRIP,
+]
+# The same rule outside a route signature (intel_api.visits_lean validates a query string itself).
+ReasonText = Annotated[
+    str,
+    Field(min_length=REASON_MIN, max_length=REASON_MAX, pattern=trimmed_pattern(REASON_MIN, multiline=False)),
     STRIP,
 ]
 OptionalReasonQuery = Annotated[
     str | None,
     Query(
         min_length=REASON_MIN,
-        max_length=500,
+        max_length=REASON_MAX,
         pattern=trimmed_pattern(REASON_MIN, multiline=False),
         description=REASON_DESCRIPTION + " (defaults to 'evidence review')",
     ),
