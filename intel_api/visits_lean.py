@@ -222,7 +222,7 @@ class Connections:
             self._idle.append(conn)
 
     def discard(self, conn: psycopg.AsyncConnection[Any]) -> None:
-        self._open -= 1
+        self._open = max(0, self._open - 1)  # one of an earlier loop's may come back after a reset
         conn.pgconn.finish()
 
     def close_idle(self) -> None:
