@@ -131,17 +131,46 @@ def plate_chars(text: str) -> str:
     return _NOT_PLATE_CHAR.sub("", text)
 
 
+# A side band is the plate's edge: blue from top to bottom of the plate. A blue shape with white
+# plate left of it (beyond a rim), above it and below it is a character: New York's blue-on-white
+# NYPD and TLC plates lost their first digit to such a "band" (docs/benchmarks.md, "Blue
+# characters are not a band").
+_WHITE = 0.5  # share of a region that is white plate for it to count as plate background
+_RIM = 0.05  # a plate's own rim left of its band is narrower than this share of the width
+
+
+def _white(hsv: np.ndarray) -> bool:
+    # Unsaturated and not dark: white plate, or grey in poor light.
+    return hsv.size > 0 and bool(((hsv[..., 1] < 60) & (hsv[..., 2] > 100)).mean() > _WHITE)
+
+
+def _enclosed_by_plate(hsv: np.ndarray, blue: np.ndarray, x1: int, x2: int) -> bool:
+    """Whether the blue in columns x1..x2 has white plate left of it, above it and below it."""
+    h, w = blue.shape
+    if x1 <= _RIM * w or not _white(hsv[:, :x1]):
+        return False
+    rows = np.flatnonzero(blue[:, x1:x2].mean(axis=1) > 0.5)
+    if rows.size == 0:
+        return False
+    top, bottom = int(rows[0]), int(rows[-1]) + 1
+    margin = max(1, int(round(0.1 * h)))
+    above = hsv[max(0, top - margin) : top, x1:x2]
+    below = hsv[bottom : bottom + margin, x1:x2]
+    return _white(above) and _white(below)
+
+
 def blue_band_end(crop: Image) -> int:
     """Column where a blue EU/GB/UK side band on the left of the plate ends (0 when there is none)."""
     if crop.shape[1] < 8:
         return 0
     hsv = cv2.cvtColor(crop, cv2.COLOR_BGR2HSV)
     blue = (hsv[..., 0] > 95) & (hsv[..., 0] < 135) & (hsv[..., 1] > 90) & (hsv[..., 2] > 50)
-    share = blue.mean(axis=0)
-    end = 0
-    for x in range(int(crop.shape[1] * 0.25)):
-        if share[x] > 0.35:
-            end = x + 1
+    banded = np.flatnonzero(blue.mean(axis=0)[: int(crop.shape[1] * 0.25)] > 0.35)
+    if banded.size == 0:
+        return 0
+    end = int(banded[-1]) + 1
+    if _enclosed_by_plate(hsv, blue, int(banded[0]), end):
+        return 0
     return end
 
 

@@ -1,0 +1,48 @@
+"""The blue side band on real plates: found on European plates, not made of New York's blue digits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from detect.reading.readers import blue_band_end
+
+
+def _label_crop(shared_dir: Path, name: str, margin: float) -> np.ndarray:
+    folder = shared_dir / "data" / "openalpr_eu"
+    file, x, y, w, h, _plate = (folder / f"{Path(name).stem}.txt").read_text(encoding="utf-8").split()
+    image = cv2.imread(str(folder / file))
+    assert image is not None, file
+    x0, y0, ww, hh = int(x), int(y), int(w), int(h)
+    dx, dy = int(ww * margin), int(hh * margin)
+    return image[max(0, y0 - dy) : y0 + hh + dy, max(0, x0 - dx) : x0 + ww + dx]
+
+
+@pytest.mark.parametrize("name", ["test_028.jpg", "eu10.jpg", "test_004.jpg"])
+@pytest.mark.parametrize("margin", [0.0, 0.1])
+def test_a_european_band_is_found_with_the_car_beside_it(shared_dir: Path, name: str, margin: float) -> None:
+    # test_028: a Slovak plate on a silver car, grey body and a dark frame left of the band.
+    crop = _label_crop(shared_dir, name, margin)
+    end = blue_band_end(crop)
+    assert 0.05 * crop.shape[1] < end <= 0.25 * crop.shape[1], end
+
+
+@pytest.mark.parametrize(
+    "name", ["NEWYORK_NYPD_01285.jpg", "NEWYORK_NYPD_01289.jpg", "NEWYORK_NYPD_01293.jpg"]
+)
+def test_blue_digits_on_a_white_plate_are_not_a_band(shared_dir: Path, name: str) -> None:
+    image = cv2.imread(str(shared_dir / "data" / "real_crops" / "us_reported" / "images" / name))
+    assert image is not None
+    assert blue_band_end(image) == 0
+
+
+def test_a_blue_stroke_inside_a_white_plate_is_not_a_band() -> None:
+    # tests/test_plates_reading.py has the band flush with the edge.
+    digit = np.full((40, 200, 3), 235, np.uint8)
+    digit[8:32, 20:30] = (180, 60, 20)  # BGR blue, white plate left of it, above and below
+    assert blue_band_end(digit) == 0
+    digit[:, :4] = (40, 40, 40)  # a dark frame at the edge: still white plate around the stroke
+    assert blue_band_end(digit) == 0
