@@ -229,3 +229,28 @@ def test_sqlite_and_the_setting_leave_the_route_alone(
         for on in (True, False)
     ]
     assert lean == [db_url.startswith("postgresql"), False]
+
+
+def test_connections_the_server_dropped_cost_no_answer_and_no_second_audit_row(world: World) -> None:
+    """A PostgreSQL restart or an idle timeout ends the pooled connections; the next look-ups still
+    get their answer and exactly one audit row each."""
+
+    def get() -> Any:
+        return world.client.get(
+            "/vehicles/AB12CDE/visits", params={"reason": REASON}, headers=world.as_("supervisor")
+        )
+
+    assert get().status_code == 200
+    with world.sessions() as s:
+        ended = s.execute(
+            sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+    assert ended >= 1
+    before = len([a for a in _audit(world) if a["action"] == "vehicle.visits"])
+    for _ in range(3):
+        r = get()
+        assert r.status_code == 200 and r.json()["summary"]["passes"] == 2
+    assert len([a for a in _audit(world) if a["action"] == "vehicle.visits"]) == before + 3
