@@ -18,7 +18,7 @@ def _label_crop(shared_dir: Path, name: str, margin: float) -> np.ndarray:
     assert image is not None, file
     x0, y0, ww, hh = int(x), int(y), int(w), int(h)
     dx, dy = int(ww * margin), int(hh * margin)
-    return image[max(0, y0 - dy) : y0 + hh + dy, max(0, x0 - dx) : x0 + ww + dx]
+    return np.asarray(image[max(0, y0 - dy) : y0 + hh + dy, max(0, x0 - dx) : x0 + ww + dx], np.uint8)
 
 
 @pytest.mark.parametrize("name", ["test_028.jpg", "eu10.jpg", "test_004.jpg"])
@@ -36,7 +36,7 @@ def test_a_european_band_is_found_with_the_car_beside_it(shared_dir: Path, name:
 def test_blue_digits_on_a_white_plate_are_not_a_band(shared_dir: Path, name: str) -> None:
     image = cv2.imread(str(shared_dir / "data" / "real_crops" / "us_reported" / "images" / name))
     assert image is not None
-    assert blue_band_end(image) == 0
+    assert blue_band_end(np.asarray(image, np.uint8)) == 0
 
 
 def test_a_blue_stroke_inside_a_white_plate_is_not_a_band() -> None:

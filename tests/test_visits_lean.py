@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import sqlalchemy as sa
@@ -225,7 +225,10 @@ def test_sqlite_and_the_setting_leave_the_route_alone(
     db_url: str, session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
     lean = [
-        any(mw.cls is VisitsLean for mw in create_app(settings_for(db_url, visits_lean=on)).user_middleware)
+        any(
+            cast(object, mw.cls) is VisitsLean
+            for mw in create_app(settings_for(db_url, visits_lean=on)).user_middleware
+        )
         for on in (True, False)
     ]
     assert lean == [db_url.startswith("postgresql"), False]
