@@ -204,11 +204,14 @@ class Connections:
         if self._open >= self._max_open or time.monotonic() < self._retry_at:
             raise Unavailable
         self._open += 1
+        conn: psycopg.AsyncConnection[Any] | None = None
         try:
             conn = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True, connect_timeout=5)
             # Times come back in UTC, as UTCDateTime gives them to the route.
             await conn.execute("SET TIME ZONE 'UTC'")
         except psycopg.Error as exc:
+            if conn is not None:
+                conn.pgconn.finish()
             self._open -= 1
             self._retry_at = time.monotonic() + self._retry_s
             log.warning("visit history lean path: no database connection (%s); the route answers", exc)
