@@ -1,14 +1,15 @@
-"""The blue side band on real plates: found on European plates, not made of New York's blue digits."""
+"""A real plate's left edge: a blue EU band and a national emblem cut off, blue digits kept."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from detect.reading.readers import blue_band_end
+from detect.reading.readers import blue_band_end, emblem_end, inner_plate_left
 
 
 def _label_crop(shared_dir: Path, name: str, margin: float) -> np.ndarray:
@@ -46,3 +47,35 @@ def test_a_blue_stroke_inside_a_white_plate_is_not_a_band() -> None:
     assert blue_band_end(digit) == 0
     digit[:, :4] = (40, 40, 40)  # a dark frame at the edge: still white plate around the stroke
     assert blue_band_end(digit) == 0
+
+
+@pytest.mark.parametrize("name", ["test_020.jpg", "test_053.jpg"])
+def test_the_slovak_shield_is_cut_off_before_the_registration(shared_dir: Path, name: str) -> None:
+    # Pre-2022 Slovak plates: the shield and a small SK left of the registration, no blue band.
+    # Read whole, the shield came out as a leading M or P (docs/benchmarks.md).
+    crop = _label_crop(shared_dir, name, 0.0)
+    assert blue_band_end(crop) == 0
+    _, left = inner_plate_left(crop)
+    assert 0.06 * crop.shape[1] < left < 0.2 * crop.shape[1], left
+
+
+def test_british_plates_lose_only_their_frame_or_band(uk_dev_dir: Path) -> None:
+    with (uk_dev_dir / "labels.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        image = cv2.imread(str(uk_dev_dir / row["file"]))
+        assert image is not None
+        x, y, w, h = (int(float(row[k])) for k in ("x", "y", "w", "h"))
+        crop = np.asarray(image[y : y + h, x : x + w], np.uint8)
+        _, left = inner_plate_left(crop)
+        assert left <= round(0.02 * w) + blue_band_end(crop) + 1, (row["plate"], left)
+
+
+def test_a_coloured_fringe_on_the_first_character_stays() -> None:
+    shield = np.full((30, 150, 3), 235, np.uint8)
+    shield[4:26, 2:14] = (40, 40, 200)  # red
+    shield[16:26, 2:14] = (180, 60, 20)  # blue
+    shield[4:26, 20:30] = (20, 20, 20)  # the first character, a blue fringe on its left edge
+    shield[4:26, 20] = (180, 60, 20)
+    assert emblem_end(shield) == 14
+    assert emblem_end(np.full((30, 150, 3), 235, np.uint8)) == 0

@@ -174,13 +174,43 @@ def blue_band_end(crop: Image) -> int:
     return end
 
 
+# A national emblem left of the registration (the Slovak shield, a Union flag): red and blue both,
+# each over this share of the plate's left fifth. Read whole, the shield came out as a leading M or P.
+_EMBLEM_SHARE = 0.01
+
+
+def emblem_end(crop: Image) -> int:
+    """Column where a red-and-blue emblem in the left fifth of the plate ends (0 when there is none)."""
+    limit = max(1, int(crop.shape[1] * 0.2))
+    hsv = cv2.cvtColor(np.ascontiguousarray(crop[:, :limit]), cv2.COLOR_BGR2HSV)
+    hue, sat, val = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    red = ((hue < 8) | (hue > 170)) & (sat > 100) & (val > 60)
+    blue = (hue > 95) & (hue < 135) & (sat > 90) & (val > 50)
+    if red.mean() < _EMBLEM_SHARE or blue.mean() < _EMBLEM_SHARE:
+        return 0
+    # The emblem is one cluster of coloured columns; stray blue or red pixels further right are the
+    # edges of the first character (JPEG colour bleed), which must stay.
+    coloured = np.asarray((red | blue).any(axis=0), dtype=bool)
+    end = gap = 0
+    for x in range(int(np.flatnonzero(coloured)[0]), limit):
+        if coloured[x]:
+            end, gap = x + 1, 0
+        else:
+            gap += 1
+            if gap > 1:
+                break
+    return end
+
+
 def inner_plate_left(crop: Image) -> tuple[Image, int]:
-    """The crop without its blue side band and a thin outer frame (where borders read as I, L, E),
-    and the column of the crop where it starts."""
+    """The crop without its blue side band or emblem and a thin outer frame (where borders read as
+    I, L, E), and the column of the crop where it starts."""
     h, w = crop.shape[:2]
     dx, dy = int(round(w * 0.02)), int(round(h * 0.08))
     inner = crop[dy : max(dy + 1, h - dy), dx : max(dx + 1, w - dx)]
     band = blue_band_end(inner)
+    if band == 0:
+        band = emblem_end(inner)
     return np.ascontiguousarray(inner[:, band:]), dx + band
 
 
