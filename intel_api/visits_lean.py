@@ -38,15 +38,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from intel_api.auth import ROLE_RANK, token_subject
 from intel_api.context import AppContext
 from intel_api.db.models import AuditEvent, Role, Sighting, User, flag_sighting
+from intel_api.routers.vehicles import PLATE_IN_PATH, VISITS_ACTION
 from intel_api.routers.views import VisitRow, visits_audit_details, visits_json
 from intel_api.schemas.common import ReasonText, Since
 from intel_api.services.sightings import VISIT_COLUMNS
 
 log = logging.getLogger(__name__)
 
-# The route's path and its plate pattern (routers.vehicles); a path that does not match goes there.
-_PATH = re.compile(r"/vehicles/([A-Za-z0-9 ]{1,16})/visits")
-ACTION = "vehicle.visits"
+# The route's path and its plate pattern; a path that does not match goes to the route.
+_PATH = re.compile(rf"/vehicles/({PLATE_IN_PATH})/visits")
 
 # Roles the route admits (at least an officer) and those held to the officer's history window.
 _ADMITTED = [r.value for r in Role if ROLE_RANK[r] >= ROLE_RANK[Role.OFFICER]]
@@ -83,7 +83,7 @@ hist AS (
 logged AS (
     INSERT INTO {AuditEvent.__tablename__}
         (at, actor, actor_kind, action, target_type, target_id, reason, details)
-    SELECT %(at)s, c.username, 'user', '{ACTION}', 'vehicle', %(plate)s, %(reason)s,
+    SELECT %(at)s, c.username, 'user', '{VISITS_ACTION}', 'vehicle', %(plate)s, %(reason)s,
            json_build_object(
                'since', CASE WHEN c.role = ANY(%(floored)s) THEN %(floored_since_iso)s::text
                              ELSE %(since_iso)s::text END,

@@ -19,6 +19,10 @@ from intel_api.tiers import history_floor
 
 router = APIRouter(prefix="/vehicles", tags=["vehicles"])
 
+# Shared with the visit history's lean path (intel_api.visits_lean), which must take the same requests.
+PLATE_IN_PATH = r"[A-Za-z0-9 ]{1,16}"
+VISITS_ACTION = "vehicle.visits"
+
 
 @router.get(
     "/{plate}/visits",
@@ -26,7 +30,7 @@ router = APIRouter(prefix="/vehicles", tags=["vehicles"])
     response_model=VisitsOut,
 )
 async def list_visits(
-    plate: Annotated[str, Path(pattern=r"^[A-Za-z0-9 ]{1,16}$")],
+    plate: Annotated[str, Path(pattern=f"^{PLATE_IN_PATH}$")],
     session: SessionDep,
     ctx: ContextDep,
     caller: OfficerCaller,
@@ -58,7 +62,7 @@ def _visits(
     audit.record_read(
         session,
         principal,
-        "vehicle.visits",
+        VISITS_ACTION,
         "vehicle",
         plate,
         reason=reason,
