@@ -141,3 +141,63 @@ def test_count_against_the_line_width() -> None:
     assert abs(count_log_ratio(7, line, pitch)) < 0.01
     assert count_log_ratio(6, line, pitch) == pytest.approx(math.log(6 / 7 * 1.0), abs=0.01)
     assert count_log_ratio(6, None, pitch) == 0.0
+
+
+def test_a_loose_format_is_no_evidence_for_a_character_at_the_edge(
+    readers: tuple[EasyOCRReader, RapidOCRReader], shared_dir: Path
+) -> None:
+    # A real New York crop: the inner read takes the plate's frame for a leading S (SKGJ7815).
+    # Germany's loose layout fits it, and fits KGJ7815 as well: no evidence that the S is a
+    # character, so the whole read KGJ7815 is not put out (docs/benchmarks.md).
+    easy, rapid = readers
+    crop, label = _crop(shared_dir, "NEWYORK_00995.jpg")
+    boxes = easy.text_boxes.find(crop)
+    geometry = plate_geometry(crop.shape, boxes)
+    assert geometry is not None
+    width = crop.shape[1]
+    cands = [
+        TextCandidate(label, 0.75, "rapidocr", "text_boxes", (geometry.x1 / width, geometry.x2 / width)),
+        TextCandidate("S" + label, 0.31, "rapidocr", "inner", (0.02, 0.94)),
+    ]
+    model = default_combiner()
+    features = {
+        f.text: f
+        for f in candidate_features(
+            cands, "any", geometry=geometry, pitch=model.char_pitch if model is not None else 0.0
+        )
+    }
+    assert features["S" + label].known and features["S" + label].format == "de"
+    assert not features[label].truncated
+    choice = choose_text(cands, "any", geometry=geometry)
+    assert choice is not None and choice.text == label
+    # A layout that only the longer read fits still decides: a Brazilian LLL DDDD one letter short.
+    cands = [
+        TextCandidate("BC1234", 0.9, "rapidocr", "text_boxes"),
+        TextCandidate("ABC1234", 0.5, "rapidocr", "inner"),
+    ]
+    features = {f.text: f for f in candidate_features(cands, "any")}
+    assert features["BC1234"].truncated and not features["ABC1234"].truncated
+
+
+def test_an_emblem_read_as_a_character_does_not_put_out_the_national_layout() -> None:
+    # openalpr_eu test_020: a Slovak RK906AJ whose shield the inner read takes for a Q. The longer
+    # read covers more of the plate's width, but only the shorter fits a layout (LL DDD LL): the
+    # width is no evidence that the Q is a character, so the Slovak read stays in.
+    geometry = PlateGeometry(width=200, height=50, x1=10, x2=190, char_height=40.0)
+    cands = [
+        TextCandidate("QRK906AJ", 0.6, "rapidocr", "inner", (0.05, 0.95)),
+        TextCandidate("RK906AJ", 0.5, "rapidocr", "text_boxes", (0.2, 0.95)),
+    ]
+    model = default_combiner()
+    pitch = model.char_pitch if model is not None else 0.0
+    features = {f.text: f for f in candidate_features(cands, "any", geometry=geometry, pitch=pitch)}
+    assert features["QRK906AJ"].format is None and features["RK906AJ"].known
+    assert features["QRK906AJ"].unexplained + 0.07 < features["RK906AJ"].unexplained
+    assert not features["RK906AJ"].truncated
+    # Where neither fits a layout, the measured width still decides (the rule above).
+    cands = [
+        TextCandidate("QX9K0612", 0.6, "rapidocr", "inner", (0.05, 0.95)),
+        TextCandidate("X9K0612", 0.5, "rapidocr", "text_boxes", (0.2, 0.95)),
+    ]
+    features = {f.text: f for f in candidate_features(cands, "any", geometry=geometry, pitch=pitch)}
+    assert features["X9K0612"].format is None and features["X9K0612"].truncated

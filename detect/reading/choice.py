@@ -349,11 +349,21 @@ def _measured_extension(longer: str, shorter: str) -> bool:
 _BAND_LETTERS = frozenset(code[0] for code in (*BAND_COUNTRIES, *_COUNTRY_PREFIXES))
 
 
+def _layout_evidence(longer: CandidateFeatures, shorter: CandidateFeatures) -> bool:
+    """`longer` fits a named format that `shorter` does not: the layout counts its characters."""
+    if longer.format is None:
+        return False
+    theirs = set(shorter.format.split("+")) if shorter.format else set()
+    return any(name not in theirs for name in longer.format.split("+"))
+
+
 def _whole_plate(features: list[CandidateFeatures], band_foreign: set[str]) -> list[CandidateFeatures]:
     """Mark the candidates that the whole-plate rule puts out (`truncated`).
 
     - a text that another valid candidate extends by one character at an end, when that one fits a
-      named format or covers measurably more of the plate (span or character count);
+      named format that the shorter one does not fit (Germany's loose layout fits both a New York
+      KGJ7815 and SKGJ7815, its frame read as S: no evidence) or covers measurably more of the
+      plate (span or character count);
     - a reading of a whole read whose band letters name a foreign country that explains the rest
       (`_band_explains`): the letters are the band's, and a foreign plate is never a British one
       (the keeper look-up is British).
@@ -378,8 +388,12 @@ def _whole_plate(features: list[CandidateFeatures], band_foreign: set[str]) -> l
             and _reads_more(t, f.text)
             and by_text[t].valid
             and (
-                by_text[t].known
-                or (_measured_extension(t, f.text) and gap(by_text[t]) + _WHOLE_PLATE_MARGIN < gap(f))
+                _layout_evidence(by_text[t], f)
+                or (
+                    _measured_extension(t, f.text)
+                    and gap(by_text[t]) + _WHOLE_PLATE_MARGIN < gap(f)
+                    and not _layout_evidence(f, by_text[t])
+                )
             )
         ]
         out.append(dataclasses.replace(f, truncated=bool(longer) or f.text in superseded))

@@ -13,6 +13,7 @@ Two things make stock OCR read plates badly, and both are handled here rather th
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -91,13 +92,13 @@ def plate_geometry(
     # The band's letters are not the registration's: boxes inside the band do not count.
     outside = [b for b in boxes if b.x2 > band_end + (b.x2 - b.x1) // 2] or list(boxes)
     lines = group_lines(outside)
-    main = max(lines, key=lambda line: max(b.height for b in line))
+    main = max(lines, key=lambda line: max(b.text_height for b in line))
     return PlateGeometry(
         width=int(patch_shape[1]),
         height=int(patch_shape[0]),
         x1=max(band_end, min(b.x1 for b in main)),
         x2=max(b.x2 for b in main),
-        char_height=float(np.median([b.height for b in main])),
+        char_height=float(np.median([b.text_height for b in main])),
         band_end=band_end,
     )
 
@@ -111,6 +112,9 @@ class PlateTextReader(Protocol):
         ...
 
 
+Quad = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
+
+
 @dataclass(frozen=True, slots=True)
 class TextBox:
     """An axis-aligned run of characters inside a plate crop, in crop pixels."""
@@ -119,10 +123,37 @@ class TextBox:
     y1: int
     x2: int
     y2: int
+    # A slanted run's CRAFT quadrilateral in crop pixels, clockwise from its top left; None for an
+    # upright box. A tilted plate's runs have bounds far taller than their characters (1.2-1.3x at
+    # the 15-20 degrees of the tilted Indonesian crops): a separate upright letter beside them
+    # looked too small to be registration text and was dropped, and lay on a line of its own.
+    quad: Quad | None = None
 
     @property
     def height(self) -> int:
         return self.y2 - self.y1
+
+    @property
+    def text_height(self) -> float:
+        """The characters' height: a quadrilateral's mean left and right edge, else the box's."""
+        if self.quad is None:
+            return float(self.height)
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = self.quad
+        return (math.hypot(x3 - x0, y3 - y0) + math.hypot(x2 - x1, y2 - y1)) / 2
+
+    def rows_at(self, x: float) -> tuple[float, float]:
+        """The run's top and bottom at column `x` (clamped to the run): a slanted run's edges there."""
+        if self.quad is None:
+            return float(self.y1), float(self.y2)
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = self.quad
+
+        def along(ax: float, ay: float, bx: float, by: float) -> float:
+            if bx - ax < 1e-6:
+                return (ay + by) / 2
+            t = min(1.0, max(0.0, (x - ax) / (bx - ax)))
+            return ay + t * (by - ay)
+
+        return along(x0, y0, x1, y1), along(x3, y3, x2, y2)
 
 
 def plate_chars(text: str) -> str:
@@ -219,14 +250,27 @@ def inner_plate(crop: Image) -> Image:
     return inner_plate_left(crop)[0]
 
 
+def _same_row(a: TextBox, b: TextBox) -> bool:
+    """Either run's centre lies between the other's top and bottom edge at that column."""
+
+    def holds(outer: TextBox, inner: TextBox) -> bool:
+        cx, cy = (inner.x1 + inner.x2) / 2, (inner.y1 + inner.y2) / 2
+        top, bottom = outer.rows_at(cx)
+        return top <= cy <= bottom
+
+    return holds(a, b) or holds(b, a)
+
+
 def group_lines(boxes: Sequence[TextBox]) -> list[list[TextBox]]:
     """Registration text boxes as lines, top line first, each line left to right (two-line plates)."""
     lines: list[list[TextBox]] = []
     for box in sorted(boxes, key=lambda b: (b.y1 + b.y2) / 2):
-        centre = (box.y1 + box.y2) / 2
         for line in lines:
-            ref = line[0]
-            if ref.y1 <= centre <= ref.y2:
+            # Any box of the line, not only its first: on a tilted plate the runs step down left
+            # to right. Either way round, at the column of the centre: a lone letter's short box
+            # beside the slanted digits (Indonesia's region letter) holds not their centre, the
+            # digits' edges extended to its column hold its.
+            if any(_same_row(ref, box) for ref in line):
                 line.append(box)
                 break
         else:
@@ -254,20 +298,28 @@ class TextBoxFinder:
             add_margin=0.05,
             width_ths=_CRAFT_WIDTH_THS,
         )
+        runs = [(b, None) for b in horizontal[0]] + [(_bounds(p), _quad(p, scale)) for p in free[0]]
         boxes = [
             TextBox(
                 x1=max(0, int(b[0] / scale)),
                 x2=min(w, int(np.ceil(b[1] / scale)) + 1),
                 y1=max(0, int(b[2] / scale)),
                 y2=min(h, int(np.ceil(b[3] / scale)) + 1),
+                quad=quad,
             )
-            for b in horizontal[0] + [_bounds(poly) for poly in free[0]]
+            for b, quad in runs
         ]
         boxes = [b for b in boxes if b.x2 - b.x1 > 2 and b.height > 2]
         if not boxes:
             return []
-        tallest = max(b.height for b in boxes)
-        return [b for b in boxes if b.height >= _MIN_RELATIVE_TEXT_HEIGHT * tallest]
+        tallest = max(b.text_height for b in boxes)
+        return [b for b in boxes if b.text_height >= _MIN_RELATIVE_TEXT_HEIGHT * tallest]
+
+
+def _quad(poly: Sequence[Sequence[float]], scale: float) -> Quad:
+    """A CRAFT quadrilateral (clockwise from top left) in crop pixels."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = ((float(p[0]) / scale, float(p[1]) / scale) for p in poly)
+    return ((x0, y0), (x1, y1), (x2, y2), (x3, y3))
 
 
 def _bounds(poly: Sequence[Sequence[float]]) -> tuple[float, float, float, float]:
@@ -365,7 +417,7 @@ def _line_candidates(
 
     out = [joined(kept, "text_boxes")]
     if len(kept) > 1:
-        main = max(kept, key=lambda row: max(b.height for b, _ in row))
+        main = max(kept, key=lambda row: max(b.text_height for b, _ in row))
         out.append(joined([main], "main_line"))
     return out
 
