@@ -63,3 +63,25 @@ def test_combiner_file_is_validated(tmp_path: Path) -> None:
     bad.write_text("{", encoding="utf-8")
     with pytest.raises(CombinerFileError, match="unreadable"):
         load_combiner(bad, FEATURE_NAMES)
+
+
+def test_a_lone_read_among_failed_reads_is_not_agreement() -> None:
+    # A real New York TLC crop: the box read "LE69" (0.52); the two whole-patch reads came out as
+    # "7E" and "G". Counting only reads of plate length, the lone read scored full agreement and
+    # reached 0.90 (letter grade) for a wrong text.
+    cands = [
+        TextCandidate("LE69", 0.52, "rapidocr", "text_boxes"),
+        TextCandidate("7E", 0.24, "rapidocr", "inner"),
+        TextCandidate("G", 0.26, "platewatch_plates", "inner_greedy"),
+    ]
+    (feature,) = candidate_features(cands, "any", NOW)
+    assert feature.text == "LE69" and feature.agreement == pytest.approx(1 / 3)
+    choice = choose_text(cands, "any", NOW)
+    assert choice is not None and choice.confidence < 0.9
+    # Readers that agree still do.
+    agreed = [
+        TextCandidate("LE69", 0.52, "rapidocr", "text_boxes"),
+        TextCandidate("LE69", 0.5, "rapidocr", "inner"),
+    ]
+    (feature,) = candidate_features(agreed, "any", NOW)
+    assert feature.agreement == 1.0

@@ -265,7 +265,9 @@ def candidate_features(
                     result.foreign,
                 )
             )
-    variants = {(c.reader, c.variant) for c in candidates if len(c.text) >= MIN_PLATE_CHARS}
+    # Every variant that read anything: one that read two characters where this text has seven
+    # disagrees with it (a lone read among failed ones scored full agreement before).
+    variants = {(c.reader, c.variant) for c in candidates if c.text}
     out: list[CandidateFeatures] = []
     for text, support in pooled.items():
         top = max(support, key=lambda s: s[0].confidence - s[4])
