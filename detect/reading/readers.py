@@ -117,7 +117,8 @@ Quad = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tupl
 
 @dataclass(frozen=True, slots=True)
 class TextBox:
-    """An axis-aligned run of characters inside a plate crop, in crop pixels."""
+    """A run of characters inside a plate crop: its axis-aligned bounds in crop pixels, and its
+    quadrilateral when CRAFT found it slanted."""
 
     x1: int
     y1: int
