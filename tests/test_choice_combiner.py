@@ -85,3 +85,21 @@ def test_a_lone_read_among_failed_reads_is_not_agreement() -> None:
     ]
     (feature,) = candidate_features(agreed, "any", NOW)
     assert feature.agreement == 1.0
+
+
+@pytest.mark.parametrize("combiner", [None, "default"])
+def test_a_character_dropped_inside_the_read_loses_to_the_layout(combiner: None | str) -> None:
+    # The reads of a real New York crop (KEN2651): the inner read dropped the 6 and was the more
+    # confident. KEN2651 fits a layout (LLL DDDD) that KEN251 does not.
+    cands = [
+        TextCandidate("KEN2651", 0.376, "rapidocr", "text_boxes"),
+        TextCandidate("KEN251", 0.671, "rapidocr", "inner"),
+        TextCandidate("HV2651", 0.043, "platewatch_plates", "inner_greedy"),
+    ]
+    features = {f.text: f for f in candidate_features(cands, "any", NOW)}
+    assert features["KEN251"].truncated and not features["KEN2651"].truncated
+    choice = choose_text(cands, "any", NOW, combiner=combiner)  # type: ignore[arg-type]
+    assert choice is not None and choice.text == "KEN2651"
+    # Where the layout cannot tell (both fit the same ones), the shorter read stays in.
+    same = [TextCandidate("KL44", 0.9, "rapidocr", "inner"), TextCandidate("KLX44", 0.5, "rapidocr", "inner")]
+    assert not any(f.truncated for f in candidate_features(same, "any", NOW))

@@ -203,6 +203,13 @@ def count_log_ratio(length: int, geometry: PlateGeometry | None, pitch: float) -
 MIN_PLATE_CHARS = 4
 
 
+def _one_more(longer: str, shorter: str) -> bool:
+    """`longer` is `shorter` with one more character anywhere."""
+    return len(longer) == len(shorter) + 1 and any(
+        longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer))
+    )
+
+
 def _reads_more(longer: str, shorter: str) -> bool:
     """`longer` is `shorter` with one more character at its start or end (not a country code)."""
     if len(longer) != len(shorter) + 1:
@@ -362,10 +369,11 @@ def _layout_evidence(longer: CandidateFeatures, shorter: CandidateFeatures) -> b
 def _whole_plate(features: list[CandidateFeatures], band_foreign: set[str]) -> list[CandidateFeatures]:
     """Mark the candidates that the whole-plate rule puts out (`truncated`).
 
-    - a text that another valid candidate extends by one character at an end, when that one fits a
-      named format that the shorter one does not fit (Germany's loose layout fits both a New York
-      KGJ7815 and SKGJ7815, its frame read as S: no evidence) or covers measurably more of the
-      plate (span or character count);
+    - a text that another valid candidate extends by one character, when that one fits a named
+      format that the shorter one does not fit (anywhere: KEN251 beside New York's KEN2651;
+      Germany's loose layout fits both KGJ7815 and SKGJ7815, its frame read as S: no evidence),
+      or, at an end, covers measurably more of the plate (span or character count) while the
+      shorter one fits no format that it lacks (an emblem read as a character widens the read);
     - a reading of a whole read whose band letters name a foreign country that explains the rest
       (`_band_explains`): the letters are the band's, and a foreign plate is never a British one
       (the keeper look-up is British).
@@ -387,12 +395,12 @@ def _whole_plate(features: list[CandidateFeatures], band_foreign: set[str]) -> l
             by_text[t]
             for t in by_text
             if t not in superseded
-            and _reads_more(t, f.text)
             and by_text[t].valid
             and (
-                _layout_evidence(by_text[t], f)
+                (_one_more(t, f.text) and _layout_evidence(by_text[t], f))
                 or (
-                    _measured_extension(t, f.text)
+                    _reads_more(t, f.text)
+                    and _measured_extension(t, f.text)
                     and gap(by_text[t]) + _WHOLE_PLATE_MARGIN < gap(f)
                     and not _layout_evidence(f, by_text[t])
                 )
@@ -418,11 +426,12 @@ def choose_text(
 ) -> _Choice | None:
     """Pick one plate text among reader candidates.
 
-    Whole-plate rule first: a text that another valid, formatted candidate extends by one character
-    at its start or end (a dropped first or last character, C71HVY beside LC71HVY) is out while
-    that candidate is in. Then the fitted combiner (`detect.reading.combiner`, weights fitted on
-    real crops by `offline/fit_combiner.py`) ranks the rest by its calibrated probability of being
-    right, which is also the reported confidence. `combiner=None`: the hand-set ranking used before.
+    Whole-plate rule first: a text that another valid candidate extends by one character (a
+    dropped character, C71HVY beside LC71HVY) is out while that candidate is in, when the longer
+    one's layout or measured width says so (`_whole_plate`). Then the fitted combiner
+    (`detect.reading.combiner`, weights fitted on real crops by `offline/fit_combiner.py`) ranks
+    the rest by its calibrated probability of being right, which is also the reported confidence.
+    `combiner=None`: the hand-set ranking used before.
     """
     model = default_combiner() if combiner == "default" else combiner
     features = candidate_features(
