@@ -126,8 +126,8 @@ class TextBox:
     y2: int
     # A slanted run's CRAFT quadrilateral in crop pixels, clockwise from its top left; None for an
     # upright box. A tilted plate's runs have bounds far taller than their characters (1.2-1.3x at
-    # the 15-20 degrees of the tilted Indonesian crops): a separate upright letter beside them
-    # looked too small to be registration text and was dropped, and lay on a line of its own.
+    # the 10-20 degrees of the tilted Indonesian crops), so their heights and rows are taken from
+    # the quadrilateral (`text_height`, `rows_at`).
     quad: Quad | None = None
 
     @property
@@ -267,10 +267,9 @@ def group_lines(boxes: Sequence[TextBox]) -> list[list[TextBox]]:
     lines: list[list[TextBox]] = []
     for box in sorted(boxes, key=lambda b: (b.y1 + b.y2) / 2):
         for line in lines:
-            # Any box of the line, not only its first: on a tilted plate the runs step down left
-            # to right. Either way round, at the column of the centre: a lone letter's short box
-            # beside the slanted digits (Indonesia's region letter) holds not their centre, the
-            # digits' edges extended to its column hold its.
+            # Any box of the line, not only its first (a tilted plate's runs step down left to
+            # right), and either way round: a short upright letter beside slanted digits does not
+            # hold their centre, but their edges at its column hold its centre.
             if any(_same_row(ref, box) for ref in line):
                 line.append(box)
                 break
