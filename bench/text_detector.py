@@ -79,7 +79,7 @@ def read_with(
             candidates += reader.read(patch, boxes)
         elif single_line(boxes):
             candidates += reader.read(patch)
-    geometry = plate_geometry(patch.shape, boxes, blue_band_end(patch))
+    geometry = plate_geometry(patch.shape, boxes, blue_band_end(patch), patch)
     choice = choose_text(candidates, region, datetime.now(UTC), geometry=geometry)  # type: ignore[arg-type]
     return sorted(f"{c.text}@{c.reader}/{c.variant}" for c in candidates), choice.text if choice else ""
 

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from datetime import UTC, date
 
 from detect.reading.choice import extends_at_an_end
+from detect.reading.country import outside_europe
 from detect.reading.grammar import GrammarResult, Region, apply_grammar, normalise
 from detect.reading.grammar_confusion import within_one_confusable_edit
 from detect.records import PlateRead
@@ -80,6 +81,7 @@ class _Item:
     raw: str
     grammar: GrammarResult
     weight: float
+    light: bool = False  # read on a plate with light characters on a dark ground (`_items`)
 
     @property
     def text(self) -> str:
@@ -114,7 +116,8 @@ def track_consensus(
     voters = [i for i in winner if len(i.text) == length]
     votes = _votes(voters)
     voted = "".join(max(v, key=lambda ch: (v[ch], ch)) for v in votes)
-    final = _resolve(apply_grammar(voted, region, on), votes, region, on)
+    light = sum(i.weight for i in voters if i.light) * 2 > sum(i.weight for i in voters)
+    final = _resolve(apply_grammar(voted, region, on, light_text=light), votes, region, on)
 
     raw_voted = "".join(max(v, key=lambda ch: (v[ch], ch)) for v in _votes(voters, raw=True))
     supporters = [i for i in winner if final.text in (i.text, i.raw)]
@@ -160,10 +163,13 @@ def _items(reads: Sequence[PlateRead], region: Region, on: date) -> list[_Item]:
         raw = normalise(read.raw_text) or normalise(read.text)
         if not raw or len(raw) > MAX_TEXT_LEN:
             continue
-        grammar = apply_grammar(raw, region, on)
+        # A frame's read kept as read on its plate's evidence (white on black: Indonesian B1248PC,
+        # not Croatian BI248PC) keeps that evidence here; the patch itself is not carried this far.
+        light = region == "any" and read.text == raw and outside_europe(read.grammar_format)
+        grammar = apply_grammar(raw, region, on, light_text=light)
         quality = 1.0 if read.quality is None else read.quality
         weight = read.confidence * quality * (VALID_WEIGHT if grammar.valid else 1.0)
-        items.append(_Item(read, raw, grammar, weight))
+        items.append(_Item(read, raw, grammar, weight, light))
     return items
 
 

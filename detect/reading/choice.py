@@ -238,10 +238,11 @@ def candidate_features(
         if len(cand.text) < MIN_PLATE_CHARS:
             continue
         weight = READER_WEIGHTS.get(cand.reader, 1.0) if len(readers) > 1 else 1.0
-        whole_valid = apply_grammar(cand.text, region, on_date=day).valid
+        light = geometry is not None and geometry.light_text
+        whole_valid = apply_grammar(cand.text, region, on_date=day, light_text=light).valid
         banded = geometry is not None and geometry.band_end > 0
         for text, prefix_penalty, band in _expansions(cand.text, banded):
-            result = apply_grammar(text, region, on_date=day, band=band)
+            result = apply_grammar(text, region, on_date=day, band=band, light_text=light)
             if prefix_penalty and not result.valid:
                 continue
             explained = _band_explains(band, result, geometry)

@@ -21,6 +21,8 @@ __all__ = [
     "band_country",
     "country_of_format",
     "foreign_formats_of",
+    "outside_europe",
+    "outside_europe_formats_of",
     "is_foreign_format",
     "is_uk_format",
     "NY_TLC_FORMAT",
@@ -146,6 +148,22 @@ _FORMAT_COUNTRY: dict[str, str | None] = {
     "id": "ID",
     "id_2": "ID",
 }
+
+
+_OUTSIDE_EUROPE = frozenset(f.name for f in _OTHER)
+
+
+def outside_europe_formats_of(text: str) -> tuple[str, ...]:
+    """Names of the layouts from outside Europe (`_OTHER`: US, Indonesian, digits only) that
+    `text` (normalised) fits as read."""
+    return tuple(name for name in foreign_formats_of(text) if name in _OUTSIDE_EUROPE)
+
+
+def outside_europe(fmt: str | None) -> bool:
+    """True when `fmt` names only layouts from outside Europe: in region ``any`` a read stored with
+    such a format was kept as read on its plate's evidence (light characters on a dark ground,
+    `grammar.apply_grammar`), since region ``any`` never repairs into them."""
+    return fmt is not None and all(part in _OUTSIDE_EUROPE for part in fmt.split("+"))
 
 
 def band_country(band: str | None) -> str | None:

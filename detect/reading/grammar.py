@@ -23,12 +23,13 @@ is kept exactly as read, with that format (so its country) recorded, and never c
 British plate (EJ728LY is a French plate, not a misread of EJ72BLY). Only a read that neither
 explains is corrected by the rules above.
 
-Region ``any`` knows a few national formats (`detect.reading.grammar_national`): a read that fits one as
-written is kept; a read that fits none is repaired (O<->0, I<->1, an emblem read as a character)
-only when exactly one text with the fewest repairs results. A read that fits no known format is
-still valid when it has 4 to 10 characters with at least one digit and at least one letter (its
-``format`` is then None). All-digit strings are usually timestamps or overlays and all-letter
-strings are badges or words (DOMAIN rule 5).
+Region ``any`` knows a few national formats (`detect.reading.grammar_national`): a read that fits
+one as written is kept, and so is, on a plate with light characters on a dark ground, a read that a
+layout from outside Europe (`detect.reading.country`) explains as written; a read that fits none is
+repaired (O<->0, I<->1, an emblem read as a character) only when exactly one text with the fewest
+repairs results. A read that fits no known format is still valid when it has 4 to 10 characters with
+at least one digit and at least one letter (its ``format`` is then None). All-digit strings are
+usually timestamps or overlays and all-letter strings are badges or words (DOMAIN rule 5).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from detect.reading.country import (
     foreign_formats_of,
     is_foreign_format,
     ny_tlc_repair,
+    outside_europe_formats_of,
 )
 from detect.reading.grammar_confusion import confusable_distance, confusable_with, is_confusable
 from detect.reading.grammar_gb import MAX_ALTERNATIVE_SWAPS, MAX_CORRECTION_TIER, MAX_CORRECTIONS, gb_readings
@@ -102,14 +104,19 @@ def _today() -> date:
 
 
 def apply_grammar(
-    text: str, region: Region, on_date: date | None = None, band: str | None = None
+    text: str,
+    region: Region,
+    on_date: date | None = None,
+    band: str | None = None,
+    light_text: bool = False,
 ) -> GrammarResult:
     """Normalise `text` and validate/correct it under `region`'s grammar as seen on `on_date`
     (default: today, UTC). `band`: the country letters read beside the registration (EU band,
-    GB/UK identifier), when a reader returned them. See the module docstring for the policy."""
+    GB/UK identifier), when a reader returned them. `light_text`: the plate's characters are
+    lighter than the plate (`PlateGeometry.light_text`). See the module docstring for the policy."""
     raw = normalise(text)
     if region == "any":
-        return _apply_any(raw)
+        return _apply_any(raw, light_text)
     if region == "gb":
         return _apply_gb(raw, on_date or _today(), band or None)
     raise ValueError(f"unknown plate region {region!r}; expected 'gb' or 'any'")
@@ -156,7 +163,7 @@ def _generic_plate(raw: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def _apply_any(raw: str) -> GrammarResult:
+def _apply_any(raw: str, light_text: bool = False) -> GrammarResult:
     readings = national_readings(raw)
     own = next((r for r in readings if r.edits == 0), None)
     if own is not None:
@@ -164,6 +171,18 @@ def _apply_any(raw: str) -> GrammarResult:
         # Croatian as read and Slovak BA302OZ with one O<->0 swap): listed, so confidence can drop.
         others = tuple(r.text for r in readings if r.edits > 0)
         return GrammarResult(raw, raw, True, own.format, False, others, country=country_of_format(own.format))
+    outside = outside_europe_formats_of(raw) if light_text and _generic_plate(raw) else ()
+    if outside:
+        # The table's formats, like every European layout, are dark characters on white or yellow.
+        # White on black, a read that a layout from outside Europe explains as it stands is that
+        # plate (Indonesian B1248PC, not the Croatian BI248PC one I<->1 swap away; B1797TJS a whole
+        # plate where 1797TJS fits Spain's); repairs stay as doubts. Without that evidence a Slovak
+        # SI819AK read S1819AK would be kept as Indonesian. European layouts outside the table
+        # (Polish, Dutch) gain nothing from it, and a read needs letters and digits as everywhere in
+        # region any: diplomatic plates are light on blue (Poland's W 053011, read 053011).
+        fmt = "+".join(outside)
+        others = tuple(r.text for r in readings)
+        return GrammarResult(raw, raw, True, fmt, False, others, country=country_of_format(fmt))
     if not readings:
         # No European layout explains it, as read or repaired: perhaps a New York TLC plate with a
         # frame letter or a digit misread (a sixth of the US real crops are TLC plates; the figures

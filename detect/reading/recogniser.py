@@ -165,7 +165,7 @@ class PlateRecogniser:
                 # read it row by row instead.
                 out += reader.read(patch)
             self.seconds.ocr[reader.name] = self.seconds.ocr.get(reader.name, 0.0) + time.perf_counter() - t0
-        return out, plate_geometry(patch.shape, boxes, blue_band_end(patch))
+        return out, plate_geometry(patch.shape, boxes, blue_band_end(patch), patch)
 
     def read_plate(self, image: Image, plate_box: BoxXYXY, timestamp: datetime) -> PlateObservation | None:
         """Read a plate whose box in `image` is already known; None when nothing legible.
