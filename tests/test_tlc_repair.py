@@ -34,6 +34,11 @@ from platewatch.config import ModelPaths
         ("T67X023C", None),  # X looks like no digit
         ("T67302C", None),  # seven characters: a dropped digit is not repaired
         ("A673023C", None),  # A is no look-alike of T
+        ("636861C", "T636861C"),  # the T not read at all
+        ("5Z5178C", "T525178C"),  # the T not read, and Z for 2: two repairs
+        ("5Z517BC", None),  # three repairs with the T
+        ("129970C", None),  # a leading 1 may be the T itself, with a digit dropped
+        ("2378370", None),  # seven digits: a plate of its own, not a TLC plate without its T
     ],
 )
 def test_ny_tlc_repair(read: str, plate: str | None) -> None:

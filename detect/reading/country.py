@@ -209,11 +209,19 @@ _MAX_TLC_REPAIRS = 2
 
 
 def ny_tlc_repair(raw: str) -> str | None:
-    """The New York TLC plate (`us_ny_tlc`, T + six digits + C) that `raw` (normalised, eight
-    characters) is a misread of, or None: the frame letters read as their look-alikes (T as 1 or 7,
-    C as 0, O or G) and digits as the letters they are confused with (Z for 2, O for 0), at most two
-    characters repaired, each digit slot's repair unique. Region `any` only: a TLC plate never
-    sits on a British street reading, and the UK grammar keeps foreign reads as read."""
+    """The New York TLC plate (`us_ny_tlc`, T + six digits + C) that `raw` (normalised) is a misread
+    of, or None: the frame letters read as their look-alikes (T as 1 or 7, C as 0, O or G) and
+    digits as the letters they are confused with (Z for 2, O for 0), at most two characters
+    repaired, each digit slot's repair unique. Seven characters ending in the letter C are the
+    plate with its opening T not read at all (`636861C`), the T counted as one repair; not when
+    they begin with 1, 7 or T, which may be the T itself with a digit dropped. Region `any` only: a
+    TLC plate never sits on a British street reading, and the UK grammar keeps foreign reads as
+    read."""
+    if len(raw) == 7 and raw[-1] == "C" and raw[0] not in {"T"} | confusable_with("T"):
+        inserted = "T"
+        raw = inserted + raw
+    else:
+        inserted = ""
     if len(raw) != 8 or raw[0] not in {"T"} | confusable_with("T") or raw[-1] not in _TLC_C_READS:
         return None
     digits: list[str] = []
@@ -226,5 +234,5 @@ def ny_tlc_repair(raw: str) -> str | None:
             return None  # a letter no digit looks like, or one that looks like two (T: 1 or 7)
         digits.append(meant[0])
     fixed = "T" + "".join(digits) + "C"
-    repairs = sum(a != b for a, b in zip(raw, fixed, strict=True))
+    repairs = sum(a != b for a, b in zip(raw, fixed, strict=True)) + len(inserted)
     return fixed if 0 < repairs <= _MAX_TLC_REPAIRS else None
