@@ -13,6 +13,7 @@ import pytest
 
 from detect.reading.choice import candidate_features, choose_text
 from detect.reading.combiner import default_combiner
+from detect.reading.country import NY_TLC_FORMAT
 from detect.reading.grammar import short_of_layout
 from detect.reading.readers import EasyOCRReader, RapidOCRReader, TextCandidate, plate_geometry
 from models import resolver
@@ -47,9 +48,11 @@ def test_the_fitted_combiner_weighs_a_short_read_down() -> None:
     assert weight < -1.0
 
 
-def test_a_real_tlc_plate_read_without_its_t_is_not_letter_grade(shared_dir: Path) -> None:
+def test_a_real_tlc_plate_read_without_its_t_is_repaired_into_its_layout(shared_dir: Path) -> None:
     # NEWYORK_TLC_01493.jpg carries T673756C; RapidOCR reads 673756C at about 0.95 from both the
-    # text boxes and the inner plate (the T sits against the frame).
+    # text boxes and the inner plate (the T sits against the frame). The read fits no layout and
+    # would with one more character; region any now repairs it into the TLC layout, T inserted
+    # (`country.ny_tlc_repair`), and a frame letter no reader saw weighs as a repair.
     folder = shared_dir / "data" / "real_crops" / "us_reported"
     image = cv2.imread(str(folder / "images" / "NEWYORK_TLC_01493.jpg"))
     assert image is not None
@@ -61,13 +64,15 @@ def test_a_real_tlc_plate_read_without_its_t_is_not_letter_grade(shared_dir: Pat
     cands: list[TextCandidate] = rapid.read(crop, boxes)
     assert {c.text for c in cands} == {"673756C"}
     assert min(c.confidence for c in cands) > LETTER_GRADE
+    assert short_of_layout("673756C", "any")
     model = default_combiner()
     assert model is not None
     (features,) = candidate_features(cands, "any", geometry=geometry, pitch=model.char_pitch)
-    assert features.short_of_layout
-    unflagged = dataclasses.replace(features, short_of_layout=False)
-    # Without the measurement the same support would be letter grade; with it, it is not.
-    assert model.probability(unflagged.vector()) >= LETTER_GRADE
+    assert (features.text, features.frame_repaired, features.short_of_layout) == ("T673756C", True, False)
     choice = choose_text(cands, "any", geometry=geometry)
-    assert choice is not None and choice.text == "673756C"
-    assert choice.confidence < LETTER_GRADE
+    assert choice is not None and (choice.text, choice.format) == ("T673756C", NY_TLC_FORMAT)
+    # The inserted T weighs as a repair: the same reads with the T seen score higher.
+    seen = [dataclasses.replace(c, text="T" + c.text) for c in cands]
+    as_read = choose_text(seen, "any", geometry=geometry)
+    assert as_read is not None and as_read.text == "T673756C"
+    assert choice.confidence < as_read.confidence
