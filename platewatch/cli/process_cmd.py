@@ -120,8 +120,9 @@ def process(
                 continue
             report_camera(cam, run, totals, problems)
 
-    # The handlers stay in place while the sink drains: a stop signal then must not kill the process
-    # before every sighting made is stored or spooled.
+    # The handlers stay in place while the sink drains and the summary is written: a stop signal
+    # then must not kill the process before every sighting made is stored or spooled, nor turn a
+    # finished run's exit status into a signal's.
     with stop_on_signals(stop):
         try:
             _run_all()
@@ -129,7 +130,7 @@ def process(
             typer.echo("interrupted: storing the sightings made so far", err=True)
         finally:
             ws = writer.close()
-    finish_report(writer, ws, totals, time.perf_counter() - t0, stop.is_set(), problems)
+        finish_report(writer, ws, totals, time.perf_counter() - t0, stop.is_set(), problems)
 
 
 def new_totals() -> dict[str, int]:
