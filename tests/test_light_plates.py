@@ -9,13 +9,13 @@ black"). European plates are dark on white or yellow, so the plate's own colours
 
 from __future__ import annotations
 
-import csv
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from real_crop_samples import labelled_crop
 
 from detect.consensus import track_consensus
 from detect.reading.choice import choose_text
@@ -91,15 +91,6 @@ def test_the_track_vote_keeps_what_each_frame_kept_as_read() -> None:
     assert repaired is not None and repaired.read.text == "BI248PC"
 
 
-def _crop(shared_dir: Path, folder: str, name: str) -> tuple[np.ndarray, str]:
-    root = shared_dir / "data" / "real_crops" / folder
-    with (root / "labels.csv").open(encoding="utf-8") as fh:
-        label = next(row["plate"] for row in csv.DictReader(fh) if row["file"] == f"images/{name}")
-    image = cv2.imread(str(root / "images" / name))
-    assert image is not None, name
-    return np.asarray(image, np.uint8), label
-
-
 @pytest.fixture(scope="module")
 def recogniser() -> PlateRecogniser:
     return PlateRecogniser(Detection(region="any"), ModelPaths())
@@ -117,7 +108,7 @@ def recogniser() -> PlateRecogniser:
 def test_real_plates_colours_are_measured(
     shared_dir: Path, recogniser: PlateRecogniser, folder: str, name: str, light: bool
 ) -> None:
-    crop, _ = _crop(shared_dir, folder, name)
+    crop, _ = labelled_crop(shared_dir, folder, name)
     _, geometry = recogniser.read_patch(crop)
     assert geometry is not None and geometry.light_text is light
 
@@ -126,7 +117,7 @@ def test_real_plates_colours_are_measured(
 def test_a_real_indonesian_plate_is_read_as_itself(
     shared_dir: Path, recogniser: PlateRecogniser, name: str
 ) -> None:
-    crop, label = _crop(shared_dir, "id_satria", name)
+    crop, label = labelled_crop(shared_dir, "id_satria", name)
     candidates, geometry = recogniser.read_patch(crop)
     choice = choose_text(candidates, "any", geometry=geometry)
     assert choice is not None and choice.text == label, candidates

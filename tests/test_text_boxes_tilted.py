@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
+from real_crop_samples import labelled_crop
 
 from detect.reading.readers import TextBox, group_lines, single_line
 from detect.reading.recogniser import PlateRecogniser
@@ -51,15 +49,6 @@ def test_two_rows_that_barely_touch_stay_two_lines() -> None:
     assert group_lines([registration, state]) == [[state], [registration]]
 
 
-def _id_crop(shared_dir: Path, name: str) -> tuple[np.ndarray, str]:
-    folder = shared_dir / "data" / "real_crops" / "id_satria"
-    with (folder / "labels.csv").open(encoding="utf-8") as fh:
-        label = next(row["plate"] for row in csv.DictReader(fh) if row["file"] == f"images/{name}")
-    image = cv2.imread(str(folder / "images" / name))
-    assert image is not None, name
-    return np.asarray(image, np.uint8), label
-
-
 @pytest.fixture(scope="module")
 def recogniser() -> PlateRecogniser:
     return PlateRecogniser(Detection(region="any"), ModelPaths())
@@ -71,7 +60,7 @@ def test_the_region_letter_of_a_tilted_plate_is_read(
 ) -> None:
     # Indonesian plates, tilted: the text-box finder dropped the upright region letter as too
     # small beside the digits' slanted bounds, and every candidate lacked it (docs/benchmarks.md).
-    crop, label = _id_crop(shared_dir, name)
+    crop, label = labelled_crop(shared_dir, "id_satria", name)
     boxes = recogniser.text_boxes.find(crop)
     main_left = min(b.x1 for b in boxes if b.x2 - b.x1 > 100)
     assert any(b.x2 <= main_left + 2 for b in boxes), boxes
@@ -83,7 +72,7 @@ def test_the_region_letter_of_a_tilted_plate_is_read(
 
 
 def test_a_tilted_plate_is_read_whole(shared_dir: Path, recogniser: PlateRecogniser) -> None:
-    crop, label = _id_crop(shared_dir, "DataTrain314.png")
+    crop, label = labelled_crop(shared_dir, "id_satria", "DataTrain314.png")
     candidates, geometry = recogniser.read_patch(crop)
     assert {c.variant for c in candidates if c.text == label} >= {"text_boxes", "inner"}, candidates
     assert geometry is not None and geometry.x1 < 0.2 * crop.shape[1]  # the B is on the line

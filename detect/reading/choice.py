@@ -234,11 +234,11 @@ def candidate_features(
     band_foreign: set[str] = set()  # foreign reads left when band letters were taken off
     readers = {c.reader for c in candidates}
     day = on_date.date() if on_date else None
+    light = geometry is not None and geometry.light_text
     for cand in candidates:
         if len(cand.text) < MIN_PLATE_CHARS:
             continue
         weight = READER_WEIGHTS.get(cand.reader, 1.0) if len(readers) > 1 else 1.0
-        light = geometry is not None and geometry.light_text
         whole_valid = apply_grammar(cand.text, region, on_date=day, light_text=light).valid
         banded = geometry is not None and geometry.band_end > 0
         for text, prefix_penalty, band in _expansions(cand.text, banded):

@@ -214,14 +214,12 @@ def ny_tlc_repair(raw: str) -> str | None:
     digits as the letters they are confused with (Z for 2, O for 0), at most two characters
     repaired, each digit slot's repair unique. Seven characters ending in the letter C are the
     plate with its opening T not read at all (`636861C`), the T counted as one repair; not when
-    they begin with 1, 7 or T, which may be the T itself with a digit dropped. Region `any` only: a
-    TLC plate never sits on a British street reading, and the UK grammar keeps foreign reads as
-    read."""
-    if len(raw) == 7 and raw[-1] == "C" and raw[0] not in {"T"} | confusable_with("T"):
-        inserted = "T"
-        raw = inserted + raw
-    else:
-        inserted = ""
+    they begin with T or a look-alike of it (1, 7, I, J, L), which may be the T itself with a digit
+    dropped. Region `any` only: a TLC plate never sits on a British street reading, and the UK
+    grammar keeps foreign reads as read."""
+    inserted = len(raw) == 7 and raw[-1] == "C" and raw[0] not in {"T"} | confusable_with("T")
+    if inserted:
+        raw = "T" + raw
     if len(raw) != 8 or raw[0] not in {"T"} | confusable_with("T") or raw[-1] not in _TLC_C_READS:
         return None
     digits: list[str] = []
@@ -234,5 +232,5 @@ def ny_tlc_repair(raw: str) -> str | None:
             return None  # a letter no digit looks like, or one that looks like two (T: 1 or 7)
         digits.append(meant[0])
     fixed = "T" + "".join(digits) + "C"
-    repairs = sum(a != b for a, b in zip(raw, fixed, strict=True)) + len(inserted)
+    repairs = sum(a != b for a, b in zip(raw, fixed, strict=True)) + int(inserted)
     return fixed if 0 < repairs <= _MAX_TLC_REPAIRS else None
